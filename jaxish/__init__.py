@@ -1,0 +1,16 @@
+"""jaxish: JAX's API and transformations on PyTorch tensors, with fused kernels of its own.
+
+    import jaxish as jax
+    import jaxish.numpy as jnp
+"""
+from .config import config  # noqa: F401
+from .interpreters import eager as _eager  # noqa: F401  (installs the eager trace)
+from .array import Array, from_torch, to_torch, from_dlpack  # noqa: F401
+from .errors import (ConcretizationTypeError, UnexpectedTracerError, TracerBoolConversionError,  # noqa: F401
+                     TracerIntegerConversionError, TracerArrayConversionError)
+from . import tree_util, tree  # noqa: F401
+from . import numpy, lax  # noqa: F401
+from .api import *  # noqa: F401,F403
+from . import errors  # noqa: F401
+
+__version__ = "0.1.0"

@@ -1,0 +1,632 @@
+"""Public transformations: make_jaxpr, jit, grad, value_and_grad, jvp, vjp, linearize, jacfwd,
+jacrev, hessian, vmap, disable_jit, device_put, block_until_ready, eval_shape."""
+import contextlib
+import functools
+import inspect
+import logging
+import operator
+
+import numpy as np
+import torch
+
+from . import dtypes
+from .array import Array, ArrayImpl
+from .config import config
+from .ir.avals import ShapedArray
+from .interpreters import core
+from .interpreters.eager import eager_trace, to_tensor
+from .interpreters.staging import trace_to_graph, eval_graph, close_over_consts
+from .interpreters.jvp import jvp_flat, Zero, instantiate, zero_of
+from .interpreters.transpose import linearize_flat, backward_pass, UndefinedPrimal
+from .interpreters.batching import vmap_flat, bdim_to, not_mapped
+from .tree_util import (tree_flatten, tree_unflatten, tree_map, tree_leaves, tree_structure,
+                        broadcast_prefix, Partial)
+
+__all__ = ["make_jaxpr", "jit", "disable_jit", "grad", "value_and_grad", "jvp", "vjp", "linearize",
+           "jacfwd", "jacrev", "jacobian", "hessian", "vmap", "device_put", "block_until_ready",
+           "eval_shape", "ShapeDtypeStruct", "devices", "device_count", "local_device_count",
+           "default_backend", "ClosedJaxpr", "named_call", "linear_transpose", "pure_callback"]
+
+log = logging.getLogger("jaxish")
+
+
+def _check_arg(x, where="argument"):
+    if isinstance(x, (Array, np.ndarray, np.generic, torch.Tensor)) or core.is_scalar_literal(x):
+        return x
+    raise TypeError(f"{where} of type {type(x).__name__} is not a valid JAX type: {x!r}")
+
+
+def _to_array(x):
+    if isinstance(x, Array):
+        return x
+    from .numpy import asarray
+    return asarray(x)
+
+
+# ---- make_jaxpr -------------------------------------------------------------------------------
+class ClosedJaxpr:
+    """What make_jaxpr returns: a Graph and its consts; prints like a jaxpr."""
+
+    def __init__(self, graph, consts, out_tree=None):
+        self.jaxpr = graph
+        self.consts = consts
+        self.out_tree = out_tree
+
+    @property
+    def eqns(self):
+        return self.jaxpr.eqns
+
+    @property
+    def in_avals(self):
+        return self.jaxpr.in_avals
+
+    @property
+    def out_avals(self):
+        return self.jaxpr.out_avals
+
+    def __str__(self):
+        return str(self.jaxpr)
+
+    def pretty_print(self):
+        return str(self)
+
+    __repr__ = __str__
+
+
+def _flat_fun(fun, in_tree, kwargs_tree=None):
+    out_tree_box = []
+
+    def flat(*leaves):
+        args, kwargs = tree_unflatten(in_tree, leaves)
+        out = fun(*args, **kwargs)
+        out_leaves, out_tree = tree_flatten(out)
+        out_tree_box.append(out_tree)
+        return [_to_array(o) if not isinstance(o, Array) else o for o in out_leaves]
+    return flat, out_tree_box
+
+
+def _split_static(args, kwargs, static_argnums, static_argnames):
+    dyn_args = tuple(a for i, a in enumerate(args) if i not in static_argnums)
+    static = tuple((i, args[i]) for i in static_argnums if i < len(args))
+    dyn_kwargs = {k: v for k, v in kwargs.items() if k not in static_argnames}
+    static_kw = tuple(sorted((k, v) for k, v in kwargs.items() if k in static_argnames))
+    return dyn_args, dyn_kwargs, static, static_kw
+
+
+def _merge_static(fun, static, static_kw, nargs):
+    def merged(*dyn_args, **dyn_kwargs):
+        args = list(dyn_args)
+        for i, v in static:
+            args.insert(i, v)
+        return fun(*args, **dict(dyn_kwargs, **dict(static_kw)))
+    return merged
+
+
+def _abstractify(x):
+    if isinstance(x, ShapeDtypeStruct):
+        return ShapedArray(x.shape, x.dtype, x.weak_type)
+    return core.get_aval(_check_arg(x)).update(dtype=dtypes.canonicalize(core.get_aval(x).dtype)) \
+        if isinstance(x, (np.ndarray, np.generic)) else core.get_aval(_check_arg(x))
+
+
+def make_jaxpr(fun, static_argnums=(), return_shape=False, abstracted_axes=None, axis_env=None):
+    static_argnums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+
+    @functools.wraps(fun)
+    def make(*args, **kwargs):
+        dyn_args, dyn_kwargs, static, static_kw = _split_static(args, kwargs, static_argnums, ())
+        f = _merge_static(fun, static, static_kw, len(args))
+        leaves, in_tree = tree_flatten((dyn_args, dyn_kwargs))
+        flat, out_tree = _flat_fun(f, in_tree)
+        graph, consts = trace_to_graph(flat, [_abstractify(x) for x in leaves])
+        cj = ClosedJaxpr(graph, consts, out_tree[0])
+        if return_shape:
+            shapes = tree_unflatten(out_tree[0], [ShapeDtypeStruct(a.shape, a.dtype) for a in graph.out_avals])
+            return cj, shapes
+        return cj
+    return make
+
+
+class ShapeDtypeStruct:
+    __slots__ = ("shape", "dtype", "weak_type", "sharding")
+
+    def __init__(self, shape, dtype, weak_type=False, sharding=None):
+        self.shape = tuple(shape)
+        self.dtype = dtypes.check_dtype(dtype)
+        self.weak_type = weak_type
+        self.sharding = sharding
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def size(self):
+        return int(np.prod(self.shape))
+
+    def __repr__(self):
+        return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype.name})"
+
+    def __eq__(self, other):
+        return isinstance(other, ShapeDtypeStruct) and (self.shape, self.dtype) == (other.shape, other.dtype)
+
+    def __hash__(self):
+        return hash((self.shape, self.dtype))
+
+
+def eval_shape(fun, *args, **kwargs):
+    leaves, in_tree = tree_flatten((args, kwargs))
+    flat, out_tree = _flat_fun(fun, in_tree)
+    graph, _ = trace_to_graph(flat, [_abstractify(x) for x in leaves])
+    return tree_unflatten(out_tree[0], [ShapeDtypeStruct(a.shape, a.dtype, a.weak_type) for a in graph.out_avals])
+
+
+# ---- jit --------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def disable_jit(disable=True):
+    prev = config._values["jax_disable_jit"]
+    config._values["jax_disable_jit"] = disable
+    try:
+        yield
+    finally:
+        config._values["jax_disable_jit"] = prev
+
+
+from .jit import jit  # noqa: E402
+
+
+# ---- forward mode -----------------------------------------------------------------------------
+def jvp(fun, primals, tangents, has_aux=False):
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError("primal and tangent arguments to jax.jvp must be tuples or lists; found "
+                        f"{type(primals).__name__} and {type(tangents).__name__}.")
+    p_leaves, p_tree = tree_flatten(tuple(primals))
+    t_leaves, t_tree = tree_flatten(tuple(tangents))
+    if p_tree != t_tree:
+        raise TypeError(f"primal and tangent arguments to jax.jvp must have the same tree structure; "
+                        f"primals have tree structure {p_tree} whereas tangents have tree structure {t_tree}.")
+    p_leaves = [_to_array(_check_arg(p, "jvp primal")) for p in p_leaves]
+    ts = []
+    for p, t in zip(p_leaves, t_leaves):
+        t = _to_array(t)
+        pa, ta = core.get_aval(p), core.get_aval(t)
+        if pa.shape != ta.shape:
+            raise ValueError(f"jvp called with different primal and tangent shapes;Got primal shape "
+                             f"{pa.shape} and tangent shape as {ta.shape}")
+        if dtypes.is_inexact(pa.dtype) and pa.dtype != ta.dtype:
+            raise TypeError(f"primal and tangent arguments to jax.jvp do not match; dtypes must be equal, "
+                            f"or in case of int/bool primal dtype the tangent dtype must be float0. Got "
+                            f"primal dtype {pa.dtype} and so expected tangent dtype {pa.dtype}, but got "
+                            f"tangent dtype {ta.dtype} instead.")
+        ts.append(t if dtypes.is_inexact(pa.dtype) else zero_of(p))
+    aux_box = []
+
+    def flat(*xs):
+        out = fun(*tree_unflatten(p_tree, xs))
+        if has_aux:
+            out, aux = out
+            aux_box.append(aux)
+        leaves, tree = tree_flatten(out)
+        aux_box.insert(0, tree) if not has_aux else aux_box.insert(0, tree)
+        return [_to_array(o) for o in leaves]
+
+    p_out, t_out = jvp_flat(flat, p_leaves, ts)
+    out_tree = aux_box[0]
+    t_out = [instantiate(t) for t in t_out]
+    res = (tree_unflatten(out_tree, p_out), tree_unflatten(out_tree, t_out))
+    if has_aux:
+        return res + (_strip_aux(aux_box[1]),)
+    return res
+
+
+def _strip_aux(aux):
+    return aux
+
+
+def linearize(fun, *primals, has_aux=False):
+    p_leaves, p_tree = tree_flatten(primals)
+    p_leaves = [_to_array(_check_arg(p)) for p in p_leaves]
+    box = []
+
+    def flat(*xs):
+        out = fun(*tree_unflatten(p_tree, xs))
+        if has_aux:
+            out, aux = out
+            box.append(aux)
+        leaves, tree = tree_flatten(out)
+        box.insert(0, tree)
+        return [_to_array(o) for o in leaves]
+
+    diff = [dtypes.is_inexact(core.get_aval(p).dtype) for p in p_leaves]
+    p_out, graph, consts, _ = linearize_flat(flat, p_leaves, diff)
+    out_tree = box[0]
+
+    def f_jvp(*tangents):
+        t_leaves, t_tree = tree_flatten(tangents)
+        if t_tree != p_tree:
+            raise TypeError(f"linearized function called with tangents of structure {t_tree}, expected {p_tree}")
+        ts = [_to_array(t) for t, d in zip(t_leaves, diff) if d]
+        return tree_unflatten(out_tree, eval_graph(graph, consts, ts))
+
+    out = tree_unflatten(out_tree, p_out)
+    return (out, f_jvp, box[1]) if has_aux else (out, f_jvp)
+
+
+# ---- reverse mode -----------------------------------------------------------------------------
+def vjp(fun, *primals, has_aux=False, reduce_axes=()):
+    p_leaves, p_tree = tree_flatten(primals)
+    p_leaves = [_to_array(_check_arg(p, "vjp primal")) for p in p_leaves]
+    box = []
+
+    def flat(*xs):
+        out = fun(*tree_unflatten(p_tree, xs))
+        if has_aux:
+            out, aux = out
+            box.append(aux)
+        leaves, tree = tree_flatten(out)
+        box.insert(0, tree)
+        return [_to_array(o) for o in leaves]
+
+    diff = [dtypes.is_inexact(core.get_aval(p).dtype) for p in p_leaves]
+    p_out, graph, consts, _ = linearize_flat(flat, p_leaves, diff)
+    out_tree = box[0]
+    out_avals = [core.get_aval(o) for o in p_out]
+
+    def vjp_fn(*cts):
+        ct = cts[0] if len(cts) == 1 else cts
+        ct_leaves, ct_tree = tree_flatten(ct)
+        if ct_tree != out_tree:
+            raise TypeError(f"Tree structure of cotangent input {ct_tree}, does not match structure of "
+                            f"primal output {out_tree}.")
+        ct_leaves = [_to_array(c) for c in ct_leaves]
+        for c, a in zip(ct_leaves, out_avals):
+            ca = core.get_aval(c)
+            if ca.shape != a.shape:
+                raise ValueError(f"Shape of cotangent input to vjp pullback function {ca.shape} must be the "
+                                 f"same as the shape of corresponding primal input {a.shape}.")
+        args = [UndefinedPrimal(v.aval) for v in graph.invars]
+        res = iter(backward_pass(graph, consts, args, ct_leaves))
+        out = []
+        for p, d in zip(p_leaves, diff):
+            if d:
+                out.append(instantiate(next(res)))
+            else:
+                out.append(_float0_zeros(p))
+        return tree_unflatten(p_tree, out)
+
+    out = tree_unflatten(out_tree, p_out)
+    return (out, vjp_fn, box[1]) if has_aux else (out, vjp_fn)
+
+
+def _float0_zeros(p):
+    """JAX gives float0 zeros for integer inputs; we give zeros of the input's own dtype."""
+    from . import numpy as jnp
+    return jnp.zeros_like(p)
+
+
+def _argnums_tuple(argnums, nargs, name="grad"):
+    tup = isinstance(argnums, (tuple, list))
+    nums = tuple(argnums) if tup else (argnums,)
+    for a in nums:
+        if not isinstance(a, int):
+            raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
+        if not -nargs <= a < nargs:
+            raise ValueError(f"{name}: argnums {a} out of range for a function called with {nargs} positional arguments")
+    return tuple(a % nargs for a in nums), tup
+
+
+def _check_input_dtype(x, allow_int, name):
+    for leaf in tree_leaves(x):
+        aval = core.get_aval(_to_array(leaf))
+        if dtypes.is_inexact(aval.dtype):
+            continue
+        if allow_int and (dtypes.is_int(aval.dtype) or aval.dtype == dtypes.bool_):
+            continue
+        raise TypeError(f"{name} requires real- or complex-valued inputs (input dtype that is a sub-dtype "
+                        f"of np.inexact), but got {aval.dtype.name}. If you want to use Boolean- or "
+                        f"integer-valued inputs, use vjp or set allow_int to True.")
+
+
+def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False, reduce_axes=()):
+    @functools.wraps(fun)
+    def vg(*args, **kwargs):
+        nums, tup = _argnums_tuple(argnums, len(args), "value_and_grad")
+        diff_args = tuple(args[i] for i in nums)
+        for a in diff_args:
+            _check_input_dtype(a, allow_int, "grad")
+
+        def f_partial(*dargs):
+            full = list(args)
+            for i, d in zip(nums, dargs):
+                full[i] = d
+            return fun(*full, **kwargs)
+
+        res = vjp(f_partial, *diff_args, has_aux=has_aux)
+        if has_aux:
+            ans, pullback, aux = res
+        else:
+            ans, pullback = res
+        leaves = tree_leaves(ans)
+        if len(leaves) != 1:
+            raise TypeError("Gradient only defined for scalar-output functions. Output was a pytree "
+                            f"with {len(leaves)} leaves: {tree_structure(ans)}.")
+        aval = core.get_aval(leaves[0])
+        if aval.shape != ():
+            raise TypeError(f"Gradient only defined for scalar-output functions. Output had shape: {aval.shape}.")
+        if not dtypes.is_inexact(aval.dtype):
+            raise TypeError(f"grad requires real-valued outputs (output dtype that is a sub-dtype of "
+                            f"np.floating), but got {aval.dtype.name}. For holomorphic differentiation, "
+                            f"pass holomorphic=True. For differentiation of non-holomorphic functions "
+                            f"involving complex outputs, use jax.vjp directly.")
+        from . import numpy as jnp
+        g = pullback(jnp.ones_like(leaves[0]) if not aval.weak_type else
+                     jnp.asarray(1.0, dtype=aval.dtype))
+        g = g if tup else g[0]
+        return ((ans, aux), g) if has_aux else (ans, g)
+    return vg
+
+
+def grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False, reduce_axes=()):
+    vg = value_and_grad(fun, argnums, has_aux, holomorphic, allow_int)
+
+    @functools.wraps(fun)
+    def g(*args, **kwargs):
+        if has_aux:
+            (_, aux), gr = vg(*args, **kwargs)
+            return gr, aux
+        return vg(*args, **kwargs)[1]
+    return g
+
+
+def linear_transpose(fun, *primals, reduce_axes=()):
+    p_leaves, p_tree = tree_flatten(primals)
+    avals = [_abstractify(p) for p in p_leaves]
+    box = []
+
+    def flat(*xs):
+        out = fun(*tree_unflatten(p_tree, xs))
+        leaves, tree = tree_flatten(out)
+        box.append(tree)
+        return [_to_array(o) for o in leaves]
+
+    graph, consts = trace_to_graph(flat, avals)
+
+    def transposed(*cts):
+        ct = cts[0] if len(cts) == 1 else cts
+        ct_leaves, _ = tree_flatten(ct)
+        res = backward_pass(graph, consts, [UndefinedPrimal(a) for a in avals], [_to_array(c) for c in ct_leaves])
+        return tree_unflatten(p_tree, [instantiate(r) for r in res])
+    return transposed
+
+
+# ---- vmap -------------------------------------------------------------------------------------
+def _mapped_size(leaves, dims, in_axes_desc):
+    sizes = {}
+    for i, (x, d) in enumerate(zip(leaves, dims)):
+        if d is not None:
+            sizes.setdefault(core.get_aval(x).shape[d], []).append(i)
+    return sizes
+
+
+def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_name=None):
+    if not callable(fun):
+        raise TypeError(f"vmap requires a callable, got {fun!r}")
+    if isinstance(in_axes, list):
+        in_axes = tuple(in_axes)
+
+    @functools.wraps(fun)
+    def batched(*args, **kwargs):
+        if isinstance(in_axes, tuple) and len(in_axes) != len(args):
+            raise ValueError(f"vmap in_axes must be an int, None, or a tuple of entries corresponding to the "
+                             f"positional arguments passed to the function, but got len(in_axes)={len(in_axes)}, "
+                             f"len(args)={len(args)}")
+        leaves, in_tree = tree_flatten((args, kwargs))
+        try:
+            dims = broadcast_prefix((in_axes if isinstance(in_axes, tuple) else (in_axes,) * len(args),
+                                     {k: 0 for k in kwargs}), (args, kwargs), is_leaf=lambda x: x is None)
+        except ValueError as e:
+            raise ValueError(f"vmap in_axes specification must be a tree prefix of the corresponding value, "
+                             f"got specification {in_axes} for value tree {tree_structure(args)}. ({e})") from None
+        leaves = [_to_array(x) for x in leaves]
+        norm = []
+        for x, d in zip(leaves, dims):
+            if d is None:
+                norm.append(None)
+                continue
+            if not isinstance(d, int):
+                raise ValueError(f"vmap in_axes must be an int or None, got {d!r}")
+            nd = core.get_aval(x).ndim
+            if not -nd <= d < nd:
+                raise ValueError(f"vmap was requested to map its argument along axis {d}, which implies "
+                                 f"that its rank should be at least {d + 1 if d >= 0 else -d}, but is only "
+                                 f"{nd} (its shape is {core.get_aval(x).shape})")
+            norm.append(d % nd)
+        sizes = {core.get_aval(x).shape[d] for x, d in zip(leaves, norm) if d is not None}
+        if axis_size is not None:
+            sizes.add(axis_size)
+        if len(sizes) > 1:
+            lines = []
+            for i, (x, d) in enumerate(zip(leaves, norm)):
+                if d is not None:
+                    lines.append(f"  argument {i} of type {core.get_aval(x).str_short()} has axis {d} "
+                                 f"of size {core.get_aval(x).shape[d]}")
+            raise ValueError("vmap got inconsistent sizes for array axes to be mapped:\n" + "\n".join(lines))
+        if not sizes:
+            raise ValueError("vmap must have at least one non-None value in in_axes")
+        size = sizes.pop()
+        box = []
+
+        def flat(*xs):
+            a, k = tree_unflatten(in_tree, xs)
+            out = fun(*a, **k)
+            ol, ot = tree_flatten(out)
+            box.append(ot)
+            return [_to_array(o) for o in ol]
+
+        outs, odims = vmap_flat(flat, leaves, norm, size, axis_name)
+        out_tree = box[0]
+        try:
+            want = broadcast_prefix(out_axes, tree_unflatten(out_tree, outs), is_leaf=lambda x: x is None)
+        except ValueError as e:
+            raise ValueError(f"vmap out_axes specification must be a tree prefix of the corresponding value, "
+                             f"got specification {out_axes} for value tree {out_tree}. ({e})") from None
+        res = []
+        for o, d, w in zip(outs, odims, want):
+            if w is None:
+                if d is not None:
+                    raise ValueError("vmap has mapped output but out_axes is None")
+                res.append(o)
+                continue
+            nd = core.get_aval(o).ndim + (1 if d is None else 0)
+            res.append(bdim_to(o, d, w % nd, size))
+        return tree_unflatten(out_tree, res)
+    return batched
+
+
+# ---- jacobians --------------------------------------------------------------------------------
+def _std_basis(leaves):
+    """Identity basis over the flattened inputs: (N, *shape) per leaf, N = total size."""
+    from . import numpy as jnp
+    sizes = [core.get_aval(x).size for x in leaves]
+    total = sum(sizes)
+    dt = dtypes.promote_types(*[(core.get_aval(x).dtype, False) for x in leaves])[0] if leaves else dtypes.float32
+    eye = jnp.eye(total, dtype=dt)
+    out, start = [], 0
+    for x, n in zip(leaves, sizes):
+        blk = eye[:, start:start + n]
+        out.append(jnp.reshape(blk, (total,) + core.get_aval(x).shape).astype(core.get_aval(x).dtype))
+        start += n
+    return out, total
+
+
+def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
+    def jac(*args, **kwargs):
+        nums, tup = _argnums_tuple(argnums, len(args), "jacfwd")
+        dargs = tuple(args[i] for i in nums)
+        _check_input_dtype(dargs, False, "jacfwd")
+        leaves, tree = tree_flatten(dargs)
+        leaves = [_to_array(x) for x in leaves]
+
+        def f_partial(*dl):
+            full = list(args)
+            for i, d in zip(nums, tree_unflatten(tree, dl)):
+                full[i] = d
+            return fun(*full, **kwargs)
+
+        basis, total = _std_basis(leaves)
+
+        def push(*tangent):
+            if has_aux:
+                out, t_out, aux = jvp(f_partial, tuple(leaves), tuple(tangent), has_aux=True)
+                return t_out, aux
+            return jvp(f_partial, tuple(leaves), tuple(tangent))[1]
+
+        res = vmap(push, out_axes=-1)(*basis) if not has_aux else vmap(push, out_axes=(-1, None))(*basis)
+        if has_aux:
+            res, aux = res
+        # split the trailing basis axis per input leaf
+        out = tree_map(lambda r: _split_last(r, leaves, tree, tup), res)
+        return (out, f_partial(*leaves)[1]) if has_aux else out
+    return jac
+
+
+def _split_last(r, leaves, tree, tup):
+    from . import numpy as jnp
+    parts, start = [], 0
+    shape = core.get_aval(r).shape[:-1]
+    for x in leaves:
+        n = core.get_aval(x).size
+        parts.append(jnp.reshape(r[..., start:start + n], shape + core.get_aval(x).shape))
+        start += n
+    out = tree_unflatten(tree, parts)
+    return out if tup else out[0]
+
+
+def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
+    def jac(*args, **kwargs):
+        nums, tup = _argnums_tuple(argnums, len(args), "jacrev")
+        dargs = tuple(args[i] for i in nums)
+        _check_input_dtype(dargs, allow_int, "jacrev")
+
+        def f_partial(*da):
+            full = list(args)
+            for i, d in zip(nums, da):
+                full[i] = d
+            return fun(*full, **kwargs)
+
+        res = vjp(f_partial, *dargs, has_aux=has_aux)
+        if has_aux:
+            y, pullback, aux = res
+        else:
+            y, pullback = res
+        y_leaves, y_tree = tree_flatten(y)
+        basis, total = _std_basis(y_leaves)
+        cts = vmap(lambda *b: pullback(tree_unflatten(y_tree, b)))(*basis)
+        # cts: tuple over dargs of trees with leading axis `total` -> reshape to y shape + x shape
+        outs = []
+        for yl in y_leaves:
+            pass
+        def per_y(i, yl):
+            start = sum(core.get_aval(z).size for z in y_leaves[:i])
+            n = core.get_aval(yl).size
+            from . import numpy as jnp
+            return tree_map(lambda c: jnp.reshape(c[start:start + n], core.get_aval(yl).shape + core.get_aval(c).shape[1:]), cts)
+        per = [per_y(i, yl) for i, yl in enumerate(y_leaves)]
+        # per[i] is a tuple over dargs; restructure to y_tree of (tuple over dargs)
+        jac_tree = tree_unflatten(y_tree, [p if tup else p[0] for p in per])
+        return (jac_tree, aux) if has_aux else jac_tree
+    return jac
+
+
+jacobian = jacrev
+
+
+def hessian(fun, argnums=0, has_aux=False, holomorphic=False):
+    return jacfwd(jacrev(fun, argnums, has_aux=has_aux), argnums, has_aux=has_aux)
+
+
+# ---- devices ----------------------------------------------------------------------------------
+def devices(backend=None):
+    from .config import default_device
+    d = default_device()
+    if d.type == "cuda":
+        return [torch.device("cuda", i) for i in range(torch.cuda.device_count())]
+    return [torch.device("cpu")]
+
+
+def device_count(backend=None):
+    return len(devices(backend))
+
+
+def local_device_count(backend=None):
+    return device_count(backend)
+
+
+def default_backend():
+    from .config import default_device
+    return "gpu" if default_device().type == "cuda" else "cpu"
+
+
+def device_put(x, device=None, *, src=None, donate=False, may_alias=None):
+    def put(v):
+        a = _to_array(v)
+        if device is None or not isinstance(a, ArrayImpl):
+            return a
+        dev = torch.device(device) if not isinstance(device, torch.device) else device
+        return ArrayImpl(a._t.to(dev), a._weak) if a._t.device != dev else a
+    return tree_map(put, x)
+
+
+def block_until_ready(x):
+    for leaf in tree_leaves(x):
+        if hasattr(leaf, "block_until_ready"):
+            leaf.block_until_ready()
+    return x
+
+
+def named_call(fun, *, name=None):
+    return fun
+
+
+def pure_callback(callback, result_shape_dtypes, *args, **kwargs):
+    raise NotImplementedError("pure_callback is not implemented yet")

@@ -1,0 +1,229 @@
+"""JAX's dtype rules: the type-promotion lattice, weak types, x64 canonicalization, torch mapping."""
+import functools
+
+import numpy as np
+import ml_dtypes
+import torch
+
+from .config import config
+
+bool_ = np.dtype(np.bool_)
+int8, int16, int32, int64 = (np.dtype(t) for t in (np.int8, np.int16, np.int32, np.int64))
+uint8, uint16, uint32, uint64 = (np.dtype(t) for t in (np.uint8, np.uint16, np.uint32, np.uint64))
+float16, float32, float64 = (np.dtype(t) for t in (np.float16, np.float32, np.float64))
+bfloat16 = np.dtype(ml_dtypes.bfloat16)
+complex64, complex128 = np.dtype(np.complex64), np.dtype(np.complex128)
+
+_NP_TO_TORCH = {
+    bool_: torch.bool, int8: torch.int8, int16: torch.int16, int32: torch.int32, int64: torch.int64,
+    uint8: torch.uint8, uint16: torch.uint16, uint32: torch.uint32, uint64: torch.uint64,
+    float16: torch.float16, bfloat16: torch.bfloat16, float32: torch.float32, float64: torch.float64,
+    complex64: torch.complex64, complex128: torch.complex128,
+}
+_TORCH_TO_NP = {v: k for k, v in _NP_TO_TORCH.items()}
+SUPPORTED = frozenset(_NP_TO_TORCH)
+
+# Unsigned types wider than 8 bits have few torch kernels; eager impls compute them in int64.
+TORCH_WIDE_UNSIGNED = (torch.uint16, torch.uint32, torch.uint64)
+
+
+def to_torch_dtype(dtype):
+    return _NP_TO_TORCH[np.dtype(dtype)]
+
+
+def from_torch_dtype(tdtype):
+    return _TORCH_TO_NP[tdtype]
+
+
+_X64_OFF = {int64: int32, uint64: uint32, float64: float32, complex128: complex64}
+
+
+def canonicalize(dtype):
+    """The dtype an array of `dtype` gets under the current x64 setting."""
+    dtype = np.dtype(dtype)
+    if not config._values["jax_enable_x64"]:
+        return _X64_OFF.get(dtype, dtype)
+    return dtype
+
+
+def check_dtype(dtype, argname="dtype"):
+    """Resolve a user-given dtype (np dtype, scalar type, string, Python type) or raise TypeError."""
+    if dtype is None:
+        return None
+    d = getattr(dtype, "dtype", None)
+    if isinstance(d, np.dtype) and not isinstance(dtype, np.ndarray):
+        dtype = d
+    elif dtype is int:
+        return default_int()
+    elif dtype is float:
+        return default_float()
+    elif dtype is bool:
+        return bool_
+    elif dtype is complex:
+        return default_complex()
+    elif isinstance(dtype, torch.dtype):
+        if dtype not in _TORCH_TO_NP:
+            raise TypeError(f"{argname}: unsupported torch dtype {dtype}")
+        dtype = _TORCH_TO_NP[dtype]
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{argname}: {dtype!r} is not a valid dtype") from None
+    if dt not in SUPPORTED:
+        raise TypeError(f"{argname}: dtype {dt} is not supported by jaxish")
+    return dt
+
+
+def default_int():
+    return int64 if config._values["jax_enable_x64"] else int32
+
+
+def default_uint():
+    return uint64 if config._values["jax_enable_x64"] else uint32
+
+
+def default_float():
+    return float64 if config._values["jax_enable_x64"] else float32
+
+
+def default_complex():
+    return complex128 if config._values["jax_enable_x64"] else complex64
+
+
+def is_float(dtype):
+    return np.dtype(dtype).kind == "f" or np.dtype(dtype) == bfloat16
+
+
+def is_int(dtype):
+    return np.dtype(dtype).kind in "iu"
+
+
+def is_unsigned(dtype):
+    return np.dtype(dtype).kind == "u"
+
+
+def is_complex(dtype):
+    return np.dtype(dtype).kind == "c"
+
+
+def is_inexact(dtype):
+    return is_float(dtype) or is_complex(dtype)
+
+
+def issubdtype(a, b):
+    """np.issubdtype that knows bfloat16 is floating."""
+    a = np.dtype(getattr(a, "dtype", a))
+    if a == bfloat16:
+        return b in (np.floating, np.inexact, np.number, np.generic) or (
+            not isinstance(b, type) and np.dtype(getattr(b, "dtype", b)) == bfloat16)
+    b = getattr(b, "dtype", b)
+    return np.issubdtype(a, b)
+
+
+def finfo(dtype):
+    return ml_dtypes.finfo(np.dtype(getattr(dtype, "dtype", dtype)))
+
+
+def iinfo(dtype):
+    return np.iinfo(np.dtype(getattr(dtype, "dtype", dtype)))
+
+
+# ---- the promotion lattice (JAX's, from its type-promotion design note) ----
+_WEAK_INT, _WEAK_FLOAT, _WEAK_COMPLEX = "i*", "f*", "c*"
+_EDGES = {
+    bool_: [_WEAK_INT],
+    _WEAK_INT: [uint8, int8],
+    uint8: [int16, uint16], uint16: [int32, uint32], uint32: [int64, uint64], uint64: [_WEAK_FLOAT],
+    int8: [int16], int16: [int32], int32: [int64], int64: [_WEAK_FLOAT],
+    _WEAK_FLOAT: [bfloat16, float16, _WEAK_COMPLEX],
+    bfloat16: [float32], float16: [float32], float32: [float64, complex64], float64: [complex128],
+    _WEAK_COMPLEX: [complex64], complex64: [complex128], complex128: [],
+}
+
+
+def _upper_bounds():
+    ub = {}
+
+    def visit(n):
+        if n in ub:
+            return ub[n]
+        s = {n}
+        for m in _EDGES[n]:
+            s |= visit(m)
+        ub[n] = frozenset(s)
+        return ub[n]
+
+    for n in _EDGES:
+        visit(n)
+    return ub
+
+
+_UB = _upper_bounds()
+
+
+def _node(dtype, weak):
+    if weak:
+        k = dtype.kind
+        if k in "iu":
+            return _WEAK_INT
+        if k == "f" or dtype == bfloat16:
+            return _WEAK_FLOAT
+        if k == "c":
+            return _WEAK_COMPLEX
+    return dtype
+
+
+@functools.lru_cache(maxsize=4096)
+def _join(a, b):
+    common = _UB[a] & _UB[b]
+    for c in common:
+        if common <= _UB[c]:
+            return c
+    raise TypeError(f"no common type for {a} and {b}")
+
+
+def _node_dtype(node):
+    if node == _WEAK_INT:
+        return default_int(), True
+    if node == _WEAK_FLOAT:
+        return default_float(), True
+    if node == _WEAK_COMPLEX:
+        return default_complex(), True
+    return canonicalize(node), False
+
+
+def promote_types(*pairs):
+    """Join (dtype, weak_type) pairs on JAX's lattice -> (dtype, weak_type)."""
+    node = None
+    for dtype, weak in pairs:
+        n = _node(dtype, weak)
+        node = n if node is None else _join(node, n)
+    return _node_dtype(node)
+
+
+def result_type(*dtypes):
+    """jnp.promote_types / result_type over plain (strong) dtypes."""
+    return promote_types(*((check_dtype(d), False) for d in dtypes))[0]
+
+
+def scalar_dtype(x):
+    """(dtype, weak_type) of a Python scalar."""
+    if isinstance(x, bool):
+        return bool_, False
+    if isinstance(x, int):
+        return default_int(), True
+    if isinstance(x, float):
+        return default_float(), True
+    if isinstance(x, complex):
+        return default_complex(), True
+    raise TypeError(f"{type(x).__name__} is not a scalar")
+
+
+def dtype_short(dtype):
+    """jaxpr-style short names: f32, i32, bool, bf16."""
+    dtype = np.dtype(dtype)
+    if dtype == bool_:
+        return "bool"
+    if dtype == bfloat16:
+        return "bf16"
+    return {"f": "f", "i": "i", "u": "u", "c": "c"}[dtype.kind] + str(8 * dtype.itemsize)

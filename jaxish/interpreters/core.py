@@ -1,0 +1,208 @@
+"""Primitives, traces and tracers: the seam every transformation plugs into.
+
+One *current trace* is held in a context; `Primitive.bind` hands the call to it. A Trace
+processes primitives; a Tracer belongs to one trace and has an aval. Eager evaluation is the
+outermost trace (see eager.py).
+"""
+import threading
+
+import numpy as np
+import torch
+
+from .. import dtypes
+from ..array import Array
+from ..errors import (ConcretizationTypeError, TracerBoolConversionError,
+                      TracerIntegerConversionError, TracerArrayConversionError,
+                      UnexpectedTracerError)
+from ..ir.avals import ShapedArray
+
+
+_default_trace = [None]  # the eager trace, set by eager.py
+
+
+class _State(threading.local):
+    def __init__(self):
+        self.trace = _default_trace[0]
+
+
+state = _State()
+
+
+def current_trace():
+    return state.trace
+
+
+class set_current_trace:
+    """Context manager: make `trace` current for the block."""
+    __slots__ = ("trace", "prev")
+
+    def __init__(self, trace):
+        self.trace = trace
+
+    def __enter__(self):
+        self.prev = state.trace
+        state.trace = self.trace
+
+    def __exit__(self, *exc):
+        state.trace = self.prev
+
+
+class Primitive:
+    """A named operation. Rules live as attributes set beside the primitive's definition."""
+    multiple_results = False
+    unsigned_shim = True  # eager: compute uint16/32/64 in int64 (torch lacks most kernels)
+
+    def __init__(self, name, multiple_results=False):
+        self.name = name
+        self.multiple_results = multiple_results
+        self.impl = self._missing("impl (eager evaluation)")
+        self.abstract_eval = None
+        self.jvp = None
+        self.transpose = None
+        self.batch = None
+        self.lower = None
+        self.partial_eval = None
+        self.weak_type_rule = None
+        self.is_collective = False
+
+    def _missing(self, what):
+        name = self.name
+
+        def rule(*a, **k):
+            raise NotImplementedError(f"primitive '{name}' has no {what} rule")
+        return rule
+
+    def bind(self, *args, **params):
+        return state.trace.process_primitive(self, args, params)
+
+    def __repr__(self):
+        return self.name
+
+    # registration helpers -------------------------------------------------
+    def def_impl(self, fn):
+        self.impl = fn
+        return fn
+
+    def def_abstract_eval(self, fn):
+        self.abstract_eval = fn
+        return fn
+
+    def missing_rule(self, transformation):
+        return NotImplementedError(
+            f"primitive '{self.name}' has no {transformation} rule (needed by {transformation})")
+
+
+class Trace:
+    """Base class: subclasses implement process_primitive(prim, args, params)."""
+    level = 0
+    alive = True
+
+    def process_primitive(self, prim, args, params):
+        raise NotImplementedError
+
+    def invalidate(self):
+        self.alive = False
+
+
+class Tracer(Array):
+    """A value being traced by a transformation; supports the whole Array surface."""
+    __slots__ = ("_trace",)
+    __array_priority__ = 1000
+
+    @property
+    def aval(self):
+        raise NotImplementedError
+
+    @property
+    def shape(self):
+        return self.aval.shape
+
+    @property
+    def dtype(self):
+        return self.aval.dtype
+
+    @property
+    def weak_type(self):
+        return self.aval.weak_type
+
+    @property
+    def ndim(self):
+        return len(self.aval.shape)
+
+    @property
+    def size(self):
+        return self.aval.size
+
+    def to_concrete_value(self):
+        """The concrete Array behind this tracer, if the transformation knows one (else None)."""
+        return None
+
+    def _concrete(self, what, err=ConcretizationTypeError):
+        v = self.to_concrete_value()
+        if v is None:
+            raise err(self, f"The problem arose with the `{what}` function.")
+        return v
+
+    def __bool__(self):
+        return bool(self._concrete("bool", TracerBoolConversionError))
+
+    def __int__(self):
+        return int(self._concrete("int", TracerIntegerConversionError))
+
+    def __index__(self):
+        return self._concrete("__index__", TracerIntegerConversionError).__index__()
+
+    def __float__(self):
+        return float(self._concrete("float"))
+
+    def __complex__(self):
+        return complex(self._concrete("complex"))
+
+    def item(self):
+        return self._concrete("item").item()
+
+    def tolist(self):
+        return self._concrete("tolist").tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        v = self.to_concrete_value()
+        if v is None:
+            raise TracerArrayConversionError(self)
+        return v.__array__(dtype)
+
+    def __hash__(self):
+        raise TypeError(f"unhashable type: {type(self).__name__}")
+
+    def __repr__(self):
+        return f"Traced<{self.aval.str_short()}>with<{type(self._trace).__name__}>"
+
+    @property
+    def device(self):
+        v = self.to_concrete_value()
+        return v.device if v is not None else None
+
+
+def check_alive(tracer):
+    if not tracer._trace.alive:
+        raise UnexpectedTracerError(tracer)
+
+
+# ---- avals of arbitrary values ------------------------------------------------------------
+def get_aval(x):
+    """ShapedArray of an Array, tracer, Python scalar, numpy value or torch tensor."""
+    if isinstance(x, Array):
+        return x.aval
+    t = type(x)
+    if t is float or t is int or t is bool or t is complex:
+        d, w = dtypes.scalar_dtype(x)
+        return ShapedArray((), d, w)
+    if isinstance(x, (np.ndarray, np.generic)):
+        return ShapedArray(x.shape, dtypes.canonicalize(x.dtype), False)
+    if isinstance(x, torch.Tensor):
+        return ShapedArray(tuple(x.shape), dtypes.from_torch_dtype(x.dtype), False)
+    raise TypeError(f"Value {x!r} of type {type(x).__name__} is not a valid jaxish type")
+
+
+def is_scalar_literal(x):
+    t = type(x)
+    return t is float or t is int or t is bool or t is complex

@@ -1,0 +1,98 @@
+"""The eager trace: the outermost trace, runs each primitive's torch `impl` at once."""
+import numpy as np
+import torch
+
+from .. import dtypes
+from ..array import ArrayImpl
+from ..config import config
+from ..errors import UnexpectedTracerError
+from . import core
+
+_WIDE_U = dtypes.TORCH_WIDE_UNSIGNED
+
+
+def to_tensor(x):
+    """Torch tensor (or Python scalar, kept as is) for an eager operand."""
+    t = type(x)
+    if t is ArrayImpl:
+        return x._t
+    if t is float or t is int or t is bool or t is complex:
+        return x
+    if isinstance(x, core.Tracer):
+        raise UnexpectedTracerError(x)
+    if isinstance(x, ArrayImpl):
+        return x._t
+    if isinstance(x, torch.Tensor):
+        return x
+    if isinstance(x, (np.ndarray, np.generic)):
+        from ..numpy.creation import _numpy_to_tensor
+        return _numpy_to_tensor(np.asarray(x))
+    raise TypeError(f"Value {x!r} of type {type(x).__name__} is not a valid jaxish type")
+
+
+def _is_weak(x):
+    t = type(x)
+    if t is ArrayImpl:
+        return x._weak
+    return t is float or t is int or t is complex
+
+
+class EagerTrace(core.Trace):
+    level = 0
+
+    def process_primitive(self, prim, args, params):
+        ts = [to_tensor(a) for a in args]
+        try:
+            out = run_impl(prim, ts, params)
+        except (RuntimeError, IndexError, ValueError) as e:
+            # Let abstract evaluation explain the problem in JAX's words, if it can.
+            if prim.abstract_eval is not None:
+                from .core import get_aval
+                prim.abstract_eval(*[get_aval(a) for a in args], **params)
+            raise
+        if prim.weak_type_rule is not None:
+            weak = prim.weak_type_rule([_is_weak(a) for a in args], **params)
+        else:
+            weak = True
+            for a in args:
+                if not _is_weak(a):
+                    weak = False
+                    break
+        if prim.multiple_results:
+            outs = [ArrayImpl(o, weak and o.dtype != torch.bool) for o in out]
+            if config._values["jax_debug_nans"]:
+                _check_nans(prim, outs)
+            return outs
+        res = ArrayImpl(out, weak and out.dtype != torch.bool)
+        if config._values["jax_debug_nans"]:
+            _check_nans(prim, [res])
+        return res
+
+
+def run_impl(prim, ts, params):
+    """Call prim.impl on torch tensors / Python scalars, computing wide unsigned ints in int64."""
+    shim = None
+    if prim.unsigned_shim:
+        for t in ts:
+            if type(t) is torch.Tensor and t.dtype in _WIDE_U:
+                shim = t.dtype
+                break
+    if shim is None:
+        return prim.impl(*ts, **params)
+    ts = [t.to(torch.int64) if type(t) is torch.Tensor and t.dtype in _WIDE_U else t for t in ts]
+    out = prim.impl(*ts, **params)
+    if prim.multiple_results:
+        return [o.to(shim) if o.dtype == torch.int64 else o for o in out]
+    return out.to(shim) if out.dtype == torch.int64 else out
+
+
+def _check_nans(prim, outs):
+    for o in outs:
+        t = o._t
+        if t.is_floating_point() and bool(torch.isnan(t).any()):
+            raise FloatingPointError(f"invalid value (nan) encountered in {prim.name}")
+
+
+eager_trace = EagerTrace()
+core._default_trace[0] = eager_trace
+core.state.trace = eager_trace

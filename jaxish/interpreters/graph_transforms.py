@@ -1,0 +1,77 @@
+"""Transformations of whole Graphs, used by higher-order primitives (jit call, cond, scan...):
+each re-traces `eval_graph` under a transformation inside a fresh staging trace."""
+from ..ir.graph import Graph
+from . import core
+from .staging import trace_to_subgraph, eval_graph
+from .jvp import jvp_flat, Zero, instantiate, zero_of
+from .batching import vmap_flat, bdim_to
+from .transpose import backward_pass, UndefinedPrimal
+
+
+def jvp_graph(graph, nonzero_tangents, instantiate_out=True):
+    """Graph (primals..., nonzero tangents...) -> (primal outs..., tangent outs...).
+
+    Returns (new_graph, consts, out_nonzero) where out_nonzero flags outputs with a tangent."""
+    n = len(graph.invars)
+    in_avals = list(graph.in_avals) + [a.strip_weak_type() for a, nz in zip(graph.in_avals, nonzero_tangents) if nz]
+    out_nz = []
+
+    def fn(*args):
+        primals = args[:n]
+        ts = iter(args[n:])
+        tangents = [next(ts) if nz else zero_of(p) for p, nz in zip(primals, nonzero_tangents)]
+        p_out, t_out = jvp_flat(lambda *xs: eval_graph(graph, [], xs), primals, tangents)
+        out_nz[:] = [instantiate_out or type(t) is not Zero for t in t_out]
+        t_out = [instantiate(t) for t, nz in zip(t_out, out_nz) if nz]
+        return list(p_out) + t_out
+
+    g, consts = trace_to_subgraph(fn, in_avals)
+    return g, consts, list(out_nz)
+
+
+def batch_graph(graph, in_dims, axis_size, axis_name=None, out_dims_wanted=None):
+    """Graph over unbatched values -> Graph over batched ones (batch dim placed per out_dims)."""
+    in_avals = []
+    for a, d in zip(graph.in_avals, in_dims):
+        if d is None:
+            in_avals.append(a)
+        else:
+            shp = list(a.shape)
+            shp.insert(d, axis_size)
+            in_avals.append(a.update(shape=tuple(shp)))
+    out_dims_box = []
+
+    def fn(*args):
+        outs, dims = vmap_flat(lambda *xs: eval_graph(graph, [], xs), args, in_dims, axis_size, axis_name)
+        if out_dims_wanted is not None:
+            res = []
+            for o, d, w in zip(outs, dims, out_dims_wanted):
+                if w is None and d is None:
+                    res.append(o)
+                elif w is None:
+                    raise ValueError("batch_graph: output batched where unbatched was required")
+                else:
+                    res.append(bdim_to(o, d, w, axis_size))
+            out_dims_box[:] = list(out_dims_wanted)
+            return res
+        out_dims_box[:] = dims
+        return outs
+
+    g, consts = trace_to_subgraph(fn, in_avals)
+    return g, consts, list(out_dims_box)
+
+
+def transpose_graph(graph, linear_mask):
+    """Graph (nonlinear ins..., cts of outs...) -> cts of the linear inputs (Zero instantiated)."""
+    nonlin_avals = [a for a, m in zip(graph.in_avals, linear_mask) if not m]
+    lin_avals = [a for a, m in zip(graph.in_avals, linear_mask) if m]
+    ct_avals = [a.strip_weak_type() for a in graph.out_avals]
+
+    def fn(*args):
+        nl = iter(args[:len(nonlin_avals)])
+        cts = args[len(nonlin_avals):]
+        ins = [UndefinedPrimal(a) if m else next(nl) for a, m in zip(graph.in_avals, linear_mask)]
+        res = backward_pass(graph, [], ins, list(cts))
+        return [instantiate(r) for r in res]
+
+    return trace_to_subgraph(fn, nonlin_avals + ct_avals)

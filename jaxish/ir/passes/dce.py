@@ -1,0 +1,22 @@
+"""Dead-code elimination: drop equations (and consts) whose outputs nothing uses."""
+from ..graph import Graph, Literal
+
+
+def dce(graph, consts=None):
+    live = {v for v in graph.outvars if type(v) is not Literal}
+    keep = []
+    for eqn in reversed(graph.eqns):
+        if any(v in live for v in eqn.outvars) or getattr(eqn.primitive, "effectful", False):
+            keep.append(eqn)
+            for a in eqn.inputs:
+                if type(a) is not Literal:
+                    live.add(a)
+    keep.reverse()
+    if consts is None:
+        return Graph(graph.invars, graph.constvars, keep, graph.outvars)
+    cv, cs = [], []
+    for v, c in zip(graph.constvars, consts):
+        if v in live:
+            cv.append(v)
+            cs.append(c)
+    return Graph(graph.invars, cv, keep, graph.outvars), cs

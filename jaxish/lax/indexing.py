@@ -1,0 +1,263 @@
+"""Integer-array indexing on leading axes: gather_nd (x[i0, i1, ...], reads clamped or filled)
+and scatter_nd (.at[...] updates: set/add/mul/min/max, out-of-bounds writes dropped)."""
+import numpy as np
+import torch
+
+from .. import dtypes
+from ..ir.avals import ShapedArray
+from ..interpreters import core
+from ..interpreters.core import Primitive
+from ..interpreters.jvp import Zero, instantiate
+from ..interpreters.transpose import is_undefined
+from ..interpreters.batching import bdim_to_front
+from . import _ops as L
+
+
+def _aval(x):
+    return core.get_aval(x)
+
+
+# ---- gather_nd --------------------------------------------------------------------------------
+gather_nd_p = Primitive("gather_nd")
+gather_nd_p.extern = "gather"
+
+
+def _norm_idx(idx, n):
+    idx = idx.to(torch.int64)
+    return idx
+
+
+def _gather_impl(x, *idx, mode="clip", fill_value=None):
+    k = len(idx)
+    shape = x.shape
+    tens = []
+    valid = None
+    for i, ix in enumerate(idx):
+        if not isinstance(ix, torch.Tensor):
+            ix = torch.tensor(ix, device=x.device)
+        ix = ix.to(torch.int64)
+        n = shape[i]
+        if mode == "fill":
+            ok = (ix >= 0) & (ix < n)
+            valid = ok if valid is None else valid & ok
+        tens.append(torch.clamp(ix, 0, max(n - 1, 0)))
+    if tens:
+        tens = torch.broadcast_tensors(*tens)
+    if x.numel() == 0:
+        out_shape = tuple(tens[0].shape if tens else ()) + tuple(shape[k:])
+        return torch.zeros(out_shape, dtype=x.dtype, device=x.device)
+    out = x[tuple(tens)]
+    if valid is not None:
+        fv = fill_value
+        if fv is None:
+            fv = float("nan") if x.is_floating_point() else (
+                False if x.dtype == torch.bool else (torch.iinfo(x.dtype).min if x.dtype.is_signed else torch.iinfo(x.dtype).max))
+        v = valid.reshape(tuple(valid.shape) + (1,) * (out.dim() - valid.dim()))
+        out = torch.where(v, out, torch.tensor(fv, dtype=x.dtype, device=x.device))
+    return out
+
+
+def _gather_abstract(x, *idx, mode="clip", fill_value=None):
+    if len(idx) > x.ndim:
+        raise IndexError(f"Too many indices for array: {len(idx)} non-None/Ellipsis indices for dim {x.ndim}.")
+    for i in idx:
+        if not dtypes.is_int(i.dtype):
+            raise TypeError(f"Indexer must have integer or boolean type, got indexer with type {i.dtype}")
+    from .elementwise import broadcast_shapes
+    ishape = broadcast_shapes("gather", *[i.shape for i in idx]) if idx else ()
+    return ShapedArray(tuple(ishape) + x.shape[len(idx):], x.dtype, x.weak_type)
+
+
+def _gather_jvp(primals, tangents, mode="clip", fill_value=None):
+    x, *idx = primals
+    out = gather_nd_p.bind(x, *idx, mode=mode, fill_value=fill_value)
+    if type(tangents[0]) is Zero:
+        return out, Zero(_aval(out))
+    return out, gather_nd_p.bind(tangents[0], *idx, mode=mode, fill_value=0)
+
+
+def _gather_transpose(ct, x, *idx, mode="clip", fill_value=None):
+    if type(ct) is Zero:
+        return [Zero(x.aval)] + [None] * len(idx)
+    zeros = L.full_like(ct, 0, shape=x.aval.shape)
+    if mode == "clip":
+        # clamped reads all land in bounds: clamp the scatter's indices the same way
+        idx = [L.max(L.min(i, x.aval.shape[d] - 1), 0) for d, i in enumerate(idx)]
+    return [scatter_nd_p.bind(zeros, ct, *idx, mode="add")] + [None] * len(idx)
+
+
+def _gather_batch(vals, dims, mode="clip", fill_value=None):
+    size = next(_aval(v).shape[d] for v, d in zip(vals, dims) if d is not None)
+    x, *idx = vals
+    dx, *didx = dims
+    from .elementwise import broadcast_shapes
+    idx = [bdim_to_front(i, d, size) for i, d in zip(idx, didx)]
+    ishape = broadcast_shapes("gather", *[_aval(i).shape[1:] for i in idx]) if idx else ()
+    full = (size,) + tuple(ishape)
+    idx = [i if _aval(i).shape == full else
+           L.broadcast_in_dim(i, full, (0,) + tuple(range(len(full) - _aval(i).ndim + 1, len(full))))
+           for i in idx]
+    if dx is None:
+        return gather_nd_p.bind(x, *idx, mode=mode, fill_value=fill_value), 0
+    x = bdim_to_front(x, dx, size)
+    from .shape import iota_p
+    b = iota_p.bind(dtype=dtypes.int32, shape=full, dimension=0)
+    return gather_nd_p.bind(x, b, *idx, mode=mode, fill_value=fill_value), 0
+
+
+gather_nd_p.impl = _gather_impl
+gather_nd_p.abstract_eval = _gather_abstract
+gather_nd_p.jvp = _gather_jvp
+gather_nd_p.transpose = _gather_transpose
+gather_nd_p.batch = _gather_batch
+gather_nd_p.weak_type_rule = lambda weaks, **_: weaks[0]
+
+# ---- scatter_nd -------------------------------------------------------------------------------
+scatter_nd_p = Primitive("scatter_nd")
+scatter_nd_p.extern = "scatter"
+_REDUCE = {"mul": "prod", "min": "amin", "max": "amax"}
+
+
+def _scatter_impl(x, updates, *idx, mode="set"):
+    k = len(idx)
+    shape = x.shape
+    out = x.clone()
+    if not isinstance(updates, torch.Tensor):
+        updates = torch.tensor(updates, dtype=x.dtype, device=x.device)
+    tens = [ix.to(torch.int64) if isinstance(ix, torch.Tensor) else torch.tensor(ix, device=x.device)
+            for ix in idx]
+    if tens:
+        tens = list(torch.broadcast_tensors(*tens))
+    ishape = tuple(tens[0].shape) if tens else ()
+    updates = torch.broadcast_to(updates.to(x.dtype), ishape + tuple(shape[k:]))
+    valid = torch.ones(ishape, dtype=torch.bool, device=x.device)
+    for i, ix in enumerate(tens):
+        valid &= (ix >= 0) & (ix < shape[i])
+    tens = [ix[valid] for ix in tens]
+    upd = updates[valid]
+    if mode == "set":
+        out[tuple(tens)] = upd
+    elif mode == "add":
+        out.index_put_(tuple(tens), upd, accumulate=True)
+    else:
+        lin = torch.zeros_like(tens[0]) if tens else torch.zeros((), dtype=torch.int64, device=x.device)
+        for i, ix in enumerate(tens):
+            lin = lin * shape[i] + ix
+        rest = int(np.prod(shape[k:], dtype=np.int64))
+        flat = out.reshape(-1, rest)
+        src = upd.reshape(-1, rest)
+        index = lin.reshape(-1, 1).expand(-1, rest)
+        flat.scatter_reduce_(0, index, src, reduce=_REDUCE[mode], include_self=True)
+        out = flat.reshape(shape)
+    return out
+
+
+def _scatter_abstract(x, updates, *idx, mode="set"):
+    from .elementwise import broadcast_shapes
+    if len(idx) > x.ndim:
+        raise IndexError(f"Too many indices for array: {len(idx)} indices for dim {x.ndim}.")
+    ishape = broadcast_shapes("scatter", *[i.shape for i in idx]) if idx else ()
+    want = tuple(ishape) + x.shape[len(idx):]
+    broadcast_shapes("scatter", updates.shape, want)
+    return x
+
+
+def _scatter_jvp(primals, tangents, mode="set"):
+    x, u, *idx = primals
+    tx, tu = tangents[0], tangents[1]
+    out = scatter_nd_p.bind(x, u, *idx, mode=mode)
+    if type(tx) is Zero and type(tu) is Zero:
+        return out, Zero(_aval(out))
+    if mode in ("set", "add"):
+        tx = instantiate(tx) if type(tx) is not Zero else L.zeros_like(x)
+        tu = instantiate(tu) if type(tu) is not Zero else L.zeros_like(u)
+        return out, scatter_nd_p.bind(tx, tu, *idx, mode=mode)
+    if mode == "mul":
+        # out = x * prod(u at idx): tangent = t_x * (out / x) + out * scatter_add(t_u / u)
+        ones = L.ones_like(x)
+        pu = scatter_nd_p.bind(ones, u, *idx, mode="mul")
+        t = Zero(_aval(out))
+        from ..interpreters.jvp import add_tangents
+        if type(tx) is not Zero:
+            t = add_tangents(t, L.mul(tx, pu))
+        if type(tu) is not Zero:
+            rel = scatter_nd_p.bind(L.zeros_like(x), L.div(tu, u), *idx, mode="add")
+            t = add_tangents(t, L.mul(out, rel))
+        return out, t
+    # min/max: the tangent of whichever value won (ties: the operand)
+    tx = instantiate(tx) if type(tx) is not Zero else L.zeros_like(x)
+    tu = instantiate(tu) if type(tu) is not Zero else L.zeros_like(u)
+    from_x = L.eq(out, x)
+    got_u = gather_nd_p.bind(out, *idx, mode="clip", fill_value=None)
+    ub = L.mul(u, L.ones_like(got_u))
+    u_won = L.eq(got_u, ub)
+    tu_masked = L.select(u_won, L.mul(tu, L.ones_like(got_u)), L.zeros_like(got_u))
+    t_from_u = scatter_nd_p.bind(L.zeros_like(x), tu_masked, *idx, mode="max" if False else "add")
+    return out, L.select(from_x, tx, t_from_u)
+
+
+def _scatter_transpose(ct, x, u, *idx, mode="set"):
+    ua = u.aval if is_undefined(u) else _aval(u)
+    if mode not in ("set", "add"):
+        raise NotImplementedError(f"transpose of scatter with mode={mode!r}")
+    if type(ct) is Zero:
+        return [Zero(x.aval) if is_undefined(x) else None, Zero(ua) if is_undefined(u) else None] + [None] * len(idx)
+    ct_x = None
+    if is_undefined(x):
+        ct_x = ct if mode == "add" else scatter_nd_p.bind(ct, L.full_like(ct, 0, shape=()), *idx, mode="set")
+    ct_u = None
+    if is_undefined(u):
+        g = gather_nd_p.bind(ct, *idx, mode="fill", fill_value=0)
+        from .elementwise import unbroadcast
+        ct_u = unbroadcast(g, ua)
+    return [ct_x, ct_u] + [None] * len(idx)
+
+
+def _scatter_batch(vals, dims, mode="set"):
+    size = next(_aval(v).shape[d] for v, d in zip(vals, dims) if d is not None)
+    x, u, *idx = vals
+    dx, du, *didx = dims
+    x = bdim_to_front(x, dx, size)
+    idx = [bdim_to_front(i, d, size) for i, d in zip(idx, didx)]
+    from .elementwise import broadcast_shapes
+    ishape = broadcast_shapes("scatter", *[_aval(i).shape for i in idx]) if idx else (size,)
+    idx = [L.broadcast_in_dim(i, ishape, range(len(ishape))) if _aval(i).shape != tuple(ishape) else i for i in idx]
+    from .shape import iota_p
+    b = iota_p.bind(dtype=dtypes.int32, shape=tuple(ishape), dimension=0)
+    rest = _aval(x).shape[1 + len(idx):]
+    if du is None:
+        ua = _aval(u)
+        full = tuple(ishape) + tuple(rest)
+        u = L.broadcast_in_dim(u, full, range(len(full) - ua.ndim, len(full)))
+    else:
+        u = bdim_to_front(u, du, size)
+        ua = _aval(u)
+        full = tuple(ishape) + tuple(rest)
+        if ua.shape != full:
+            # updates broadcast against (index shape, rest) with the batch axis leading
+            u = L.broadcast_in_dim(u, full, (0,) + tuple(range(len(full) - (ua.ndim - 1), len(full))))
+    return scatter_nd_p.bind(x, u, b, *idx, mode=mode), 0
+
+
+scatter_nd_p.impl = _scatter_impl
+scatter_nd_p.abstract_eval = _scatter_abstract
+scatter_nd_p.jvp = _scatter_jvp
+scatter_nd_p.transpose = _scatter_transpose
+scatter_nd_p.batch = _scatter_batch
+scatter_nd_p.weak_type_rule = lambda weaks, **_: weaks[0]
+
+
+def take_along_axis(x, idx, axis):
+    """x[..., idx, ...] along `axis` with idx of x's shape: gather with iotas for other axes."""
+    from .shape import iota_p
+    shape = _aval(idx).shape
+    nd = len(shape)
+    perm = [axis] + [i for i in range(nd) if i != axis]
+    xt = L.transpose(x, perm) if axis != 0 else x
+    it = L.transpose(idx, perm) if axis != 0 else idx
+    tshape = tuple(shape[p] for p in perm)
+    others = [iota_p.bind(dtype=dtypes.int32, shape=tshape, dimension=d) for d in range(1, nd)]
+    # gather_nd indexes leading axes; move the indexed axis first and index all axes
+    out = gather_nd_p.bind(xt, it, *others, mode="clip", fill_value=None)
+    inv = list(np.argsort(perm))
+    return L.transpose(out, inv) if axis != 0 else out

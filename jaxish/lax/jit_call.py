@@ -1,0 +1,67 @@
+"""The jit call primitive: carries a Graph; its rules transform that graph, so grad(jit(f)),
+jit(grad(f)), vmap(jit(f)) and jit(vmap(f)) compose without special cases."""
+from ..interpreters import core
+from ..interpreters.core import Primitive
+from ..interpreters.jvp import Zero, instantiate
+from ..interpreters.transpose import is_undefined
+from ..interpreters.graph_transforms import jvp_graph, batch_graph, transpose_graph
+from ..interpreters.partial_eval import partial_eval_graph
+
+jit_call_p = Primitive("jit_call", multiple_results=True)
+
+
+def _impl(*tensors, graph, name="jit", backend=None, donate=()):
+    from ..runtime.executable import compile_cached
+    return compile_cached(graph, backend, tensors).run_tensors(tensors)
+
+
+def _abstract_eval(*avals, graph, **params):
+    return list(graph.out_avals)
+
+
+def _jvp(primals, tangents, graph, **params):
+    nz = [type(t) is not Zero for t in tangents]
+    g, consts, out_nz = jvp_graph(graph, nz)
+    outs = jit_call_p.bind(*consts, *primals, *[t for t in tangents if type(t) is not Zero],
+                           graph=g, **dict(params, donate=()))
+    n = len(graph.outvars)
+    return outs[:n], outs[n:]
+
+
+def _transpose(cts, *args, graph, **params):
+    mask = [is_undefined(a) for a in args]
+    g, consts = transpose_graph(graph, mask)
+    nonlin = [a for a in args if not is_undefined(a)]
+    cts = [instantiate(c) for c in cts]
+    res = iter(jit_call_p.bind(*consts, *nonlin, *cts, graph=g, **dict(params, donate=())))
+    return [next(res) if m else None for m in mask]
+
+
+def _batch(vals, dims, graph, **params):
+    size = next(core.get_aval(v).shape[d] for v, d in zip(vals, dims) if d is not None)
+    g, consts, out_dims = batch_graph(graph, dims, size)
+    return jit_call_p.bind(*consts, *vals, graph=g, **dict(params, donate=())), out_dims
+
+
+def _partial_eval(trace, own, args, params):
+    graph = params["graph"]
+    kg, kconsts, ug, out_unknowns, nres = partial_eval_graph(graph, own)
+    known = [a for a, o in zip(args, own) if not o]
+    p2 = dict(params, donate=())
+    with core.set_current_trace(trace.parent):
+        kout = jit_call_p.bind(*kconsts, *known, graph=kg, **p2)
+    nk = len(kout) - nres
+    known_outs, residuals = kout[:nk], kout[nk:]
+    unknown_args = [a for a, o in zip(args, own) if o]
+    inputs = [trace.to_var(a) for a in list(residuals) + unknown_args]
+    uouts = trace.add_eqn(jit_call_p, inputs, dict(p2, graph=ug), ug.out_avals)
+    ki, ui = iter(known_outs), iter(uouts)
+    return [next(ui) if u else next(ki) for u in out_unknowns]
+
+
+jit_call_p.impl = _impl
+jit_call_p.abstract_eval = _abstract_eval
+jit_call_p.jvp = _jvp
+jit_call_p.transpose = _transpose
+jit_call_p.batch = _batch
+jit_call_p.partial_eval = _partial_eval

@@ -1,0 +1,68 @@
+"""jaxish.numpy: JAX's numpy API on top of jaxish.lax."""
+import numpy as _np
+
+from .. import dtypes as _dtypes
+from ..array import Array as ndarray  # noqa: F401
+from .scalar_types import *  # noqa: F401,F403
+from ._core import *  # noqa: F401,F403
+from ._core import abs, round, divmod, pow, promote_args as _promote_args  # noqa: F401
+from .creation import (asarray, array, zeros, ones, full, empty, zeros_like, ones_like, full_like,  # noqa: F401
+                       empty_like, arange, linspace, logspace, eye, identity, tri)
+from .reductions import (sum, prod, max, min, amax, amin, any, all, mean, var, std, argmax, argmin,  # noqa: F401
+                         cumsum, cumprod, cumulative_sum, cumulative_prod, ptp, count_nonzero, average)
+from .shape import *  # noqa: F401,F403
+from .shape import shape, ndim, size  # noqa: F401
+from .indexing import (_getitem, _IndexUpdateHelper, nonzero, flatnonzero, argwhere, take,  # noqa: F401
+                       take_along_axis, NonConcreteBooleanIndexError)
+from .matmul import matmul, dot, vdot, vecdot, inner, outer, tensordot, einsum  # noqa: F401
+
+dtype = _np.dtype
+generic, number, integer, signedinteger, unsignedinteger = (_np.generic, _np.number, _np.integer,
+                                                            _np.signedinteger, _np.unsignedinteger)
+inexact, floating, complexfloating, bool_type = _np.inexact, _np.floating, _np.complexfloating, _np.bool_
+pi, e, inf, nan, euler_gamma = _np.pi, _np.e, _np.inf, _np.nan, _np.euler_gamma
+newaxis = None
+finfo = _dtypes.finfo
+iinfo = _dtypes.iinfo
+issubdtype = _dtypes.issubdtype
+
+
+def promote_types(a, b):
+    return _dtypes.promote_types((_dtypes.check_dtype(a), False), (_dtypes.check_dtype(b), False))[0]
+
+
+def result_type(*args):
+    from ..interpreters import core as _core
+    pairs = []
+    for a in args:
+        if isinstance(a, (int, float, bool, complex)):
+            pairs.append(_dtypes.scalar_dtype(a))
+        elif isinstance(a, (_np.dtype, type)) or isinstance(a, str) or hasattr(a, "dtype") and not hasattr(a, "shape"):
+            pairs.append((_dtypes.check_dtype(a), False))
+        else:
+            av = _core.get_aval(a if not isinstance(a, (list, tuple)) else asarray(a))
+            pairs.append((av.dtype, av.weak_type))
+    return _dtypes.promote_types(*pairs)[0]
+
+
+def can_cast(from_, to, casting="safe"):
+    return _np.can_cast(_dtypes.check_dtype(getattr(from_, "dtype", from_)), _dtypes.check_dtype(to), casting)
+
+
+def isscalar(element):
+    if isinstance(element, (int, float, bool, complex, _np.generic)):
+        return True
+    return isinstance(element, ndarray) and element.ndim == 0
+
+
+def iscomplexobj(x):
+    return _dtypes.is_complex(result_type(x))
+
+
+def isrealobj(x):
+    return not iscomplexobj(x)
+
+
+def copy(a, order=None):
+    a = asarray(a)
+    return a.copy() if hasattr(a, "copy") else a

@@ -1,0 +1,571 @@
+"""jnp's elementwise functions: JAX's dtype promotion (weak scalars), then one lax primitive."""
+import builtins
+import math
+
+import numpy as np
+
+from .. import dtypes
+from ..array import Array, ArrayImpl
+from ..interpreters import core
+from .. import lax
+from ..lax import elementwise as E
+
+_SCALARS = (int, float, bool, complex)
+
+
+def _operand(x, argname="x"):
+    if isinstance(x, Array) or type(x) in _SCALARS:
+        return x
+    if isinstance(x, (np.ndarray, np.generic)) or type(x) in (list, tuple):
+        from .creation import asarray
+        return asarray(x)
+    import torch
+    if isinstance(x, torch.Tensor):
+        from .creation import asarray
+        return asarray(x)
+    raise TypeError(f"{argname}: expected an array or scalar, got {type(x).__name__}: {x!r}")
+
+
+def _scalar_to(value, dtype):
+    """A Python scalar of the Python type matching `dtype`'s kind (for weak literals)."""
+    k = dtype.kind
+    if dtype == dtypes.bool_:
+        return bool(value)
+    if k in "iu":
+        return int(value)
+    if k == "c":
+        return complex(value)
+    return float(value) if not isinstance(value, bool) else float(int(value))
+
+
+def promote_args(name, *args):
+    """Operands converted to their common dtype (JAX's lattice, weak Python scalars)."""
+    args = [_operand(a, f"{name} argument {i}") for i, a in enumerate(args)]
+    pairs = []
+    for a in args:
+        t = type(a)
+        if t is ArrayImpl:
+            pairs.append((a.dtype, a._weak))
+        elif t in _SCALARS:
+            pairs.append(dtypes.scalar_dtype(a))
+        else:
+            av = a.aval
+            pairs.append((av.dtype, av.weak_type))
+    dtype, weak = dtypes.promote_types(*pairs)
+    out = []
+    all_scalars = all(type(a) in _SCALARS for a in args)
+    for a, (d, w) in zip(args, pairs):
+        if type(a) in _SCALARS:
+            if all_scalars and not out:
+                from .creation import asarray
+                out.append(lax.convert_element_type(asarray(a), dtype) if d != dtype else asarray(a))
+                if weak:
+                    out[-1] = _weaken(out[-1])
+                continue
+            out.append(_scalar_to(a, dtype))
+        elif d != dtype:
+            out.append(E.convert_element_type_p.bind(a, new_dtype=dtype, weak_type=weak))
+        else:
+            out.append(a)
+    return out
+
+
+def _weaken(x):
+    if isinstance(x, ArrayImpl) and not x._weak:
+        return ArrayImpl(x._t, True)
+    return x
+
+
+def _promote_to_inexact(name, *args):
+    args = promote_args(name, *args)
+    out = []
+    for a in args:
+        if type(a) in _SCALARS:
+            out.append(float(a) if not isinstance(a, complex) else a)
+            continue
+        av = core.get_aval(a)
+        if not dtypes.is_inexact(av.dtype):
+            out.append(E.convert_element_type_p.bind(a, new_dtype=dtypes.default_float(), weak_type=av.weak_type))
+        else:
+            out.append(a)
+    return out
+
+
+def _unary(name, prim, inexact=False):
+    def f(x, /):
+        (x,) = _promote_to_inexact(name, x) if inexact else promote_args(name, x)
+        return prim.bind(x)
+    f.__name__ = name
+    return f
+
+
+def _binary(name, prim, inexact=False):
+    def f(x1, x2, /):
+        x1, x2 = _promote_to_inexact(name, x1, x2) if inexact else promote_args(name, x1, x2)
+        return prim.bind(x1, x2)
+    f.__name__ = name
+    return f
+
+
+add = _binary("add", E.add_p)
+subtract = _binary("subtract", E.sub_p)
+multiply = _binary("multiply", E.mul_p)
+maximum = _binary("maximum", E.max_p)
+minimum = _binary("minimum", E.min_p)
+equal = _binary("equal", E.eq_p)
+not_equal = _binary("not_equal", E.ne_p)
+less = _binary("less", E.lt_p)
+less_equal = _binary("less_equal", E.le_p)
+greater = _binary("greater", E.gt_p)
+greater_equal = _binary("greater_equal", E.ge_p)
+arctan2 = _binary("arctan2", E.atan2_p, inexact=True)
+nextafter = _binary("nextafter", E.nextafter_p, inexact=True)
+
+exp = _unary("exp", E.exp_p, True)
+exp2 = _unary("exp2", E.exp2_p, True)
+log = _unary("log", E.log_p, True)
+log1p = _unary("log1p", E.log1p_p, True)
+expm1 = _unary("expm1", E.expm1_p, True)
+tanh = _unary("tanh", E.tanh_p, True)
+sin = _unary("sin", E.sin_p, True)
+cos = _unary("cos", E.cos_p, True)
+tan = _unary("tan", E.tan_p, True)
+arcsin = _unary("arcsin", E.asin_p, True)
+arccos = _unary("arccos", E.acos_p, True)
+arctan = _unary("arctan", E.atan_p, True)
+sinh = _unary("sinh", E.sinh_p, True)
+cosh = _unary("cosh", E.cosh_p, True)
+arcsinh = _unary("arcsinh", E.asinh_p, True)
+arccosh = _unary("arccosh", E.acosh_p, True)
+arctanh = _unary("arctanh", E.atanh_p, True)
+sqrt = _unary("sqrt", E.sqrt_p, True)
+cbrt = _unary("cbrt", E.cbrt_p, True)
+negative = _unary("negative", E.neg_p)
+isfinite = _unary("isfinite", E.is_finite_p, True)
+asin, acos, atan, asinh, acosh, atanh, atan2 = arcsin, arccos, arctan, arcsinh, arccosh, arctanh, arctan2
+
+
+def positive(x, /):
+    (x,) = promote_args("positive", x)
+    return x
+
+
+def abs(x, /):
+    (x,) = promote_args("abs", x)
+    av = core.get_aval(x)
+    if av.dtype == dtypes.bool_ or dtypes.is_unsigned(av.dtype):
+        return x
+    return E.abs_p.bind(x)
+
+
+absolute = abs
+
+
+def fabs(x, /):
+    (x,) = _promote_to_inexact("fabs", x)
+    return E.abs_p.bind(x)
+
+
+def sign(x, /):
+    (x,) = promote_args("sign", x)
+    av = core.get_aval(x)
+    if av.dtype == dtypes.bool_:
+        return x
+    if dtypes.is_unsigned(av.dtype):
+        return lax.convert_element_type(E.gt_p.bind(x, 0), av.dtype)
+    return E.sign_p.bind(x)
+
+
+def _round_like(name, prim):
+    def f(x, /):
+        (x,) = promote_args(name, x)
+        if not dtypes.is_inexact(core.get_aval(x).dtype):
+            return x
+        return prim.bind(x)
+    f.__name__ = name
+    return f
+
+
+floor = _round_like("floor", E.floor_p)
+ceil = _round_like("ceil", E.ceil_p)
+
+
+def trunc(x, /):
+    (x,) = promote_args("trunc", x)
+    if not dtypes.is_inexact(core.get_aval(x).dtype):
+        return x
+    return lax.select(E.lt_p.bind(x, 0.0), E.ceil_p.bind(x), E.floor_p.bind(x))
+
+
+fix = trunc
+
+
+def round(a, decimals=0, out=None):
+    (a,) = promote_args("round", a)
+    av = core.get_aval(a)
+    if not dtypes.is_inexact(av.dtype):
+        if decimals >= 0:
+            return a
+        f = 10 ** (-decimals)
+        return multiply(floor_divide(add(a, f // 2), f), f)
+    if decimals == 0:
+        return E.round_p.bind(a, rounding_method=1)
+    f = 10.0 ** decimals
+    return true_divide(E.round_p.bind(multiply(a, f), rounding_method=1), f)
+
+
+around = round
+
+
+def rint(x, /):
+    return round(x)
+
+
+def isnan(x, /):
+    (x,) = promote_args("isnan", x)
+    if not dtypes.is_inexact(core.get_aval(x).dtype):
+        return lax.full_like(x, False, dtypes.bool_)
+    return E.ne_p.bind(x, x)
+
+
+def isinf(x, /):
+    (x,) = promote_args("isinf", x)
+    if not dtypes.is_inexact(core.get_aval(x).dtype):
+        return lax.full_like(x, False, dtypes.bool_)
+    return E.eq_p.bind(E.abs_p.bind(x), float("inf"))
+
+
+def isposinf(x, /):
+    (x,) = promote_args("isposinf", x)
+    return E.eq_p.bind(x, float("inf")) if dtypes.is_inexact(core.get_aval(x).dtype) else lax.full_like(x, False, dtypes.bool_)
+
+
+def isneginf(x, /):
+    (x,) = promote_args("isneginf", x)
+    return E.eq_p.bind(x, float("-inf")) if dtypes.is_inexact(core.get_aval(x).dtype) else lax.full_like(x, False, dtypes.bool_)
+
+
+def signbit(x, /):
+    (x,) = promote_args("signbit", x)
+    if dtypes.is_inexact(core.get_aval(x).dtype):
+        return E.lt_p.bind(lax.select(E.eq_p.bind(x, 0.0), true_divide(1.0, x), x), 0.0)
+    return E.lt_p.bind(x, 0)
+
+
+def true_divide(x1, x2, /):
+    x1, x2 = _promote_to_inexact("true_divide", x1, x2)
+    return E.div_p.bind(x1, x2)
+
+
+divide = true_divide
+
+
+def floor_divide(x1, x2, /):
+    x1, x2 = promote_args("floor_divide", x1, x2)
+    dt = core.get_aval(x1 if not type(x1) in _SCALARS else x2).dtype
+    if dt == dtypes.bool_:
+        raise TypeError("floor_divide does not accept dtype bool")
+    if dtypes.is_int(dt):
+        if dtypes.is_unsigned(dt):
+            return E.div_p.bind(x1, x2)
+        q = E.div_p.bind(x1, x2)
+        r = E.rem_p.bind(x1, x2)
+        fix_ = E.and_p.bind(E.ne_p.bind(r, 0), E.ne_p.bind(E.lt_p.bind(r, 0), E.lt_p.bind(x2, 0)))
+        return lax.select(fix_, E.sub_p.bind(q, 1), q)
+    return E.floor_p.bind(E.div_p.bind(x1, x2)) if not dtypes.is_complex(dt) else E.div_p.bind(x1, x2)
+
+
+def remainder(x1, x2, /):
+    x1, x2 = promote_args("remainder", x1, x2)
+    r = E.rem_p.bind(x1, x2)
+    dt = core.get_aval(r).dtype
+    if dtypes.is_unsigned(dt):
+        return r
+    zero = 0 if dtypes.is_int(dt) else 0.0
+    fix_ = E.and_p.bind(E.ne_p.bind(r, zero), E.ne_p.bind(E.lt_p.bind(r, zero), E.lt_p.bind(x2, zero)))
+    return lax.select(fix_, E.add_p.bind(r, x2), r)
+
+
+mod = remainder
+
+
+def fmod(x1, x2, /):
+    x1, x2 = promote_args("fmod", x1, x2)
+    return E.rem_p.bind(x1, x2)
+
+
+def divmod(x1, x2, /):
+    return floor_divide(x1, x2), remainder(x1, x2)
+
+
+def power(x1, x2, /):
+    if type(x2) is int and not isinstance(x2, bool) and type(x1) not in _SCALARS:
+        (x1,) = promote_args("power", x1)
+        if dtypes.is_int(core.get_aval(x1).dtype) and x2 < 0:
+            raise ValueError("Integers to negative integer powers are not allowed.")
+        return E.integer_pow_p.bind(x1, y=x2)
+    x1, x2 = promote_args("power", x1, x2)
+    av = core.get_aval(x1 if type(x1) not in _SCALARS else x2)
+    if dtypes.is_int(av.dtype) or av.dtype == dtypes.bool_:
+        return _int_power(x1, x2)
+    return E.pow_p.bind(x1, x2)
+
+
+pow = power
+
+
+def _int_power(x, y):
+    """Integer power by repeated squaring over the bits of y (as JAX)."""
+    from .creation import asarray, ones_like, zeros_like
+    y_av = core.get_aval(y)
+    s = add(x, y)
+    acc = ones_like(s)
+    base = add(x, zeros_like(s))
+    yy = add(y, zeros_like(s))
+    nbits = 8 * y_av.dtype.itemsize
+    for _ in range(nbits):
+        bit = E.ne_p.bind(E.and_p.bind(yy, 1), 0)
+        acc = lax.select(bit, E.mul_p.bind(acc, base), acc)
+        base = E.mul_p.bind(base, base)
+        yy = E.shift_right_logical_p.bind(yy, 1)
+    return acc
+
+
+def float_power(x1, x2, /):
+    x1, x2 = _promote_to_inexact("float_power", x1, x2)
+    return E.pow_p.bind(x1, x2)
+
+
+def square(x, /):
+    (x,) = promote_args("square", x)
+    return E.integer_pow_p.bind(x, y=2)
+
+
+def reciprocal(x, /):
+    (x,) = _promote_to_inexact("reciprocal", x)
+    return E.div_p.bind(1.0, x)
+
+
+def rsqrt(x, /):
+    (x,) = _promote_to_inexact("rsqrt", x)
+    return E.rsqrt_p.bind(x)
+
+
+def log2(x, /):
+    (x,) = _promote_to_inexact("log2", x)
+    return E.div_p.bind(E.log_p.bind(x), math.log(2.0))
+
+
+def log10(x, /):
+    (x,) = _promote_to_inexact("log10", x)
+    return E.div_p.bind(E.log_p.bind(x), math.log(10.0))
+
+
+def logaddexp(x1, x2, /):
+    x1, x2 = _promote_to_inexact("logaddexp", x1, x2)
+    amax = E.max_p.bind(x1, x2)
+    delta = E.sub_p.bind(x1, x2)
+    out = E.add_p.bind(amax, E.log1p_p.bind(E.exp_p.bind(E.neg_p.bind(E.abs_p.bind(delta)))))
+    return lax.select(E.ne_p.bind(delta, delta), E.add_p.bind(x1, x2), out)
+
+
+def logaddexp2(x1, x2, /):
+    x1, x2 = _promote_to_inexact("logaddexp2", x1, x2)
+    ln2 = math.log(2.0)
+    return true_divide(logaddexp(multiply(x1, ln2), multiply(x2, ln2)), ln2)
+
+
+def hypot(x1, x2, /):
+    x1, x2 = _promote_to_inexact("hypot", x1, x2)
+    return sqrt(add(multiply(x1, x1), multiply(x2, x2)))
+
+
+def deg2rad(x, /):
+    (x,) = _promote_to_inexact("deg2rad", x)
+    return multiply(x, math.pi / 180)
+
+
+def rad2deg(x, /):
+    (x,) = _promote_to_inexact("rad2deg", x)
+    return multiply(x, 180 / math.pi)
+
+
+radians, degrees = deg2rad, rad2deg
+
+
+def sinc(x, /):
+    (x,) = _promote_to_inexact("sinc", x)
+    pix = multiply(x, math.pi)
+    safe = lax.select(E.eq_p.bind(x, 0.0), lax.full_like(x, 1.0), pix)
+    return lax.select(E.eq_p.bind(x, 0.0), lax.full_like(x, 1.0), true_divide(sin(safe), safe))
+
+
+def copysign(x1, x2, /):
+    x1, x2 = _promote_to_inexact("copysign", x1, x2)
+    return lax.select(signbit(x2), negative(abs(x1)), abs(x1))
+
+
+def heaviside(x1, x2, /):
+    x1, x2 = _promote_to_inexact("heaviside", x1, x2)
+    zero = lax.full_like(x1, 0.0) if type(x1) not in _SCALARS else 0.0
+    return where(less(x1, 0), zero, where(greater(x1, 0), 1.0, x2))
+
+
+def _logical(name, prim):
+    def f(*args):
+        args = [_operand(a) for a in args]
+        args = [a if (type(a) in _SCALARS and isinstance(a, bool)) else
+                (bool(a) if type(a) in _SCALARS else (
+                    a if core.get_aval(a).dtype == dtypes.bool_ else E.ne_p.bind(a, _scalar_to(0, core.get_aval(a).dtype))))
+                for a in args]
+        if all(type(a) is bool for a in args):
+            from .creation import asarray
+            args[0] = asarray(args[0])
+        return prim.bind(*args)
+    f.__name__ = name
+    return f
+
+
+logical_and = _logical("logical_and", E.and_p)
+logical_or = _logical("logical_or", E.or_p)
+logical_xor = _logical("logical_xor", E.xor_p)
+logical_not = _logical("logical_not", E.not_p)
+
+
+def _bitwise(name, prim):
+    def f(*args):
+        args = promote_args(name, *args)
+        for a in args:
+            if type(a) not in _SCALARS and not (dtypes.is_int(core.get_aval(a).dtype) or core.get_aval(a).dtype == dtypes.bool_):
+                raise TypeError(f"{name} does not accept dtype {core.get_aval(a).dtype}; "
+                                "it needs integer or boolean inputs")
+        return prim.bind(*args)
+    f.__name__ = name
+    return f
+
+
+bitwise_and = _bitwise("bitwise_and", E.and_p)
+bitwise_or = _bitwise("bitwise_or", E.or_p)
+bitwise_xor = _bitwise("bitwise_xor", E.xor_p)
+bitwise_not = _bitwise("bitwise_not", E.not_p)
+invert = bitwise_not
+bitwise_invert = bitwise_not
+
+
+def left_shift(x1, x2, /):
+    x1, x2 = promote_args("left_shift", x1, x2)
+    return E.shift_left_p.bind(x1, x2)
+
+
+def right_shift(x1, x2, /):
+    x1, x2 = promote_args("right_shift", x1, x2)
+    dt = core.get_aval(x1 if type(x1) not in _SCALARS else x2).dtype
+    if dtypes.is_unsigned(dt):
+        return E.shift_right_logical_p.bind(x1, x2)
+    return E.shift_right_arithmetic_p.bind(x1, x2)
+
+
+bitwise_left_shift, bitwise_right_shift = left_shift, right_shift
+
+
+def where(condition, x=None, y=None, /, *, size=None, fill_value=None):
+    if x is None and y is None:
+        from .indexing import nonzero
+        return nonzero(condition, size=size, fill_value=fill_value)
+    if x is None or y is None:
+        raise ValueError("Either both or neither of the x and y arguments should be provided to jax.numpy.where")
+    condition = _operand(condition, "condition")
+    if type(condition) in _SCALARS:
+        from .creation import asarray
+        condition = asarray(condition)
+    if core.get_aval(condition).dtype != dtypes.bool_:
+        condition = E.ne_p.bind(condition, _scalar_to(0, core.get_aval(condition).dtype))
+    x, y = promote_args("where", x, y)
+    if type(x) in _SCALARS and type(y) in _SCALARS:
+        from .creation import asarray
+        x = asarray(x)
+    return E.select_n_p.bind(condition, y, x)
+
+
+def clip(arr=None, /, min=None, max=None, *, a=None, a_min=None, a_max=None):
+    arr = a if arr is None else arr
+    min = a_min if min is None else min
+    max = a_max if max is None else max
+    (arr,) = promote_args("clip", arr)
+    if min is not None:
+        arr = maximum(arr, min)
+    if max is not None:
+        arr = minimum(arr, max)
+    return arr
+
+
+def conjugate(x, /):
+    (x,) = promote_args("conjugate", x)
+    return E.conj_p.bind(x) if dtypes.is_complex(core.get_aval(x).dtype) else x
+
+
+conj = conjugate
+
+
+def real(x, /):
+    (x,) = promote_args("real", x)
+    return E.real_p.bind(x) if dtypes.is_complex(core.get_aval(x).dtype) else x
+
+
+def imag(x, /):
+    (x,) = promote_args("imag", x)
+    return E.imag_p.bind(x) if dtypes.is_complex(core.get_aval(x).dtype) else lax.full_like(x, 0)
+
+
+def astype(x, dtype, /, *, copy=False, device=None):
+    x = _operand(x)
+    if type(x) in _SCALARS:
+        from .creation import asarray
+        x = asarray(x)
+    dt = dtypes.canonicalize(dtypes.check_dtype(dtype))
+    av = core.get_aval(x)
+    if av.dtype == dt and not av.weak_type:
+        return x
+    if dtypes.is_complex(av.dtype) and not dtypes.is_complex(dt):
+        x = E.real_p.bind(x)
+    return E.convert_element_type_p.bind(x, new_dtype=dt, weak_type=False)
+
+
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    a, b = _promote_to_inexact("isclose", a, b)
+    out = less_equal(abs(subtract(a, b)), add(atol, multiply(rtol, abs(b))))
+    out = where(logical_or(isinf(a), isinf(b)), equal(a, b), out)
+    out = logical_and(out, logical_not(logical_or(isnan(a), isnan(b))))
+    if equal_nan:
+        out = logical_or(out, logical_and(isnan(a), isnan(b)))
+    return out
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    from .reductions import all as _all
+    return _all(isclose(a, b, rtol, atol, equal_nan))
+
+
+def array_equal(a1, a2, equal_nan=False):
+    from .reductions import all as _all
+    s1, s2 = core.get_aval(_operand(a1)).shape, core.get_aval(_operand(a2)).shape
+    if s1 != s2:
+        from .creation import asarray
+        return asarray(False)
+    eq = equal(a1, a2)
+    if equal_nan:
+        eq = logical_or(eq, logical_and(isnan(a1), isnan(a2)))
+    return _all(eq)
+
+
+def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    (x,) = promote_args("nan_to_num", x)
+    dt = core.get_aval(x).dtype
+    if not dtypes.is_inexact(dt):
+        return x
+    info = dtypes.finfo(dt)
+    posinf = float(info.max) if posinf is None else posinf
+    neginf = float(info.min) if neginf is None else neginf
+    x = where(isnan(x), nan, x)
+    x = where(isposinf(x), posinf, x)
+    return where(isneginf(x), neginf, x)

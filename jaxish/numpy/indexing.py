@@ -1,0 +1,405 @@
+"""numpy indexing on jaxish arrays: basic slicing (views), integer-array and concrete boolean
+indexing (gather_nd), and `.at[...]` updates (scatter_nd; out-of-bounds writes dropped)."""
+import builtins
+import operator
+
+import numpy as np
+
+from .. import dtypes
+from ..array import Array, ArrayImpl
+from ..interpreters import core
+from .. import lax
+from ..lax import elementwise as E
+from ..lax.indexing import gather_nd_p, scatter_nd_p
+from ._core import _operand, _SCALARS
+
+
+class NonConcreteBooleanIndexError(IndexError):
+    def __init__(self, aval):
+        super().__init__(
+            f"Array boolean indices must be concrete; got {aval.str_short()}. Use jnp.where or "
+            "the `size=` argument of jnp.nonzero instead.")
+
+
+def _arr(a):
+    a = _operand(a)
+    if type(a) in _SCALARS:
+        from .creation import asarray
+        a = asarray(a)
+    return a
+
+
+def _is_advanced(e):
+    if isinstance(e, (Array, np.ndarray, list)):
+        return True
+    return False
+
+
+def _is_int_scalar(e):
+    return isinstance(e, (int, np.integer)) and not isinstance(e, (bool, np.bool_))
+
+
+def _expand_bool(idx):
+    out = []
+    for e in idx:
+        if isinstance(e, (bool, np.bool_)):
+            raise TypeError("jaxish does not support indexing with a Python/numpy bool scalar")
+        if isinstance(e, list):
+            e = np.asarray(e)
+            if e.dtype.kind not in "iub":
+                raise IndexError(f"Indexer must have integer or boolean type, got indexer with type {e.dtype}")
+        if isinstance(e, (np.ndarray, Array)) and e.dtype == dtypes.bool_:
+            if isinstance(e, core.Tracer) and e.to_concrete_value() is None:
+                raise NonConcreteBooleanIndexError(e.aval)
+            m = np.asarray(e)
+            out.extend(np.nonzero(m))
+            continue
+        if isinstance(e, (np.ndarray, Array)) and not dtypes.is_int(e.dtype):
+            raise IndexError(f"Indexer must have integer or boolean type, got indexer with type {e.dtype}")
+        out.append(e)
+    return out
+
+
+def _normalize_tuple(x_ndim, idx):
+    if not isinstance(idx, tuple):
+        idx = (idx,)
+    for e in idx:
+        if isinstance(e, str) or (e is not None and not isinstance(e, (slice, type(Ellipsis), int, np.integer, np.bool_, bool, list, np.ndarray, Array))):
+            raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and "
+                             f"integer or boolean arrays are valid indices; got {e!r}")
+    n_ell = builtins.sum(1 for e in idx if e is Ellipsis)
+    if n_ell > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    bool_dims = 0
+    consumed = 0
+    for e in idx:
+        if e is None or e is Ellipsis:
+            continue
+        if isinstance(e, (np.ndarray, Array)) and e.dtype == dtypes.bool_:
+            consumed += builtins.max(e.ndim, 1) if e.ndim else 0
+        else:
+            consumed += 1
+    if consumed > x_ndim:
+        raise IndexError(f"Too many indices for array: {consumed} non-None/Ellipsis indices for dim {x_ndim}.")
+    out = []
+    for e in idx:
+        if e is Ellipsis:
+            out.extend([slice(None)] * (x_ndim - consumed))
+        else:
+            out.append(e)
+    if n_ell == 0:
+        out.extend([slice(None)] * (x_ndim - consumed))
+    return out
+
+
+def _index_array(e, n):
+    """An int32 index array with negatives wrapped (concrete ones in numpy)."""
+    if isinstance(e, (np.ndarray, np.integer, int)):
+        a = np.asarray(e).astype(np.int64)
+        a = np.where(a < 0, a + n, a)
+        from .creation import asarray
+        return asarray(a.astype(np.int32))
+    if not dtypes.is_int(e.dtype):
+        raise IndexError(f"Indexer must have integer or boolean type, got indexer with type {e.dtype}")
+    from ._core import where, less, add
+    if dtypes.is_unsigned(e.dtype):
+        return e
+    return where(less(e, 0), add(e, n), e)
+
+
+def _getitem(x, idx, mode=None, fill_value=None, ints_as_advanced=False):
+    x = _arr(x)
+    if isinstance(idx, (Array,)) and idx.dtype == dtypes.bool_ and idx.ndim == core.get_aval(x).ndim == 0:
+        pass
+    xav = core.get_aval(x)
+    entries = _normalize_tuple(xav.ndim, idx)
+    # None -> a size-1 axis of x, indexed by a full slice
+    if any(e is None for e in entries):
+        shape, k, new = [], 0, []
+        for e in entries:
+            if e is None:
+                shape.append(1)
+                new.append(slice(None))
+            else:
+                if isinstance(e, (np.ndarray, Array)) and e.dtype == dtypes.bool_:
+                    nd = e.ndim
+                    shape.extend(xav.shape[k:k + nd])
+                    k += nd
+                else:
+                    shape.append(xav.shape[k])
+                    k += 1
+                new.append(e)
+        shape.extend(xav.shape[k:])
+        x = lax.reshape(x, shape)
+        entries = new
+        xav = core.get_aval(x)
+    entries = _expand_bool(entries)
+    entries.extend([slice(None)] * (xav.ndim - len(entries)))
+    has_adv = ints_as_advanced or any(_is_advanced(e) or isinstance(e, core.Tracer) for e in entries)
+    squeeze_dims = []
+    starts, limits, strides, rev_dims = [], [], [], []
+    adv_axes, adv_idx = [], []
+    for ax, e in enumerate(entries):
+        n = xav.shape[ax]
+        if isinstance(e, slice):
+            st, sp, step = e.indices(n)
+            if step < 0:
+                rev_dims.append(ax)
+                cnt = len(range(st, sp, step))
+                st = n - 1 - st
+                sp = st + (cnt - 1) * (-step) + 1 if cnt else st
+                step = -step
+            cnt = len(range(st, sp, step))
+            sp = st + (cnt - 1) * step + 1 if cnt else st
+            starts.append(st)
+            limits.append(sp)
+            strides.append(step)
+        elif _is_int_scalar(e) and not has_adv:
+            i = operator.index(e)
+            if not -n <= i < n:
+                raise IndexError(f"index {i} is out of bounds for axis {ax} with size {n}")
+            i = i + n if i < 0 else i
+            starts.append(i)
+            limits.append(i + 1)
+            strides.append(1)
+            squeeze_dims.append(ax)
+        else:
+            starts.append(0)
+            limits.append(n)
+            strides.append(1)
+            adv_axes.append(ax)
+            adv_idx.append(_index_array(e, n))
+    if rev_dims:
+        x = lax.rev(x, rev_dims)
+    if starts != [0] * xav.ndim or limits != list(xav.shape) or any(s != 1 for s in strides):
+        x = lax.slice(x, starts, limits, strides if any(s != 1 for s in strides) else None)
+    if squeeze_dims:
+        x = lax.squeeze(x, squeeze_dims)
+    if not adv_axes:
+        return x
+    nd = core.get_aval(x).ndim
+    rest = [a for a in range(nd) if a not in adv_axes]
+    perm = adv_axes + rest
+    if perm != list(range(nd)):
+        x = lax.transpose(x, perm)
+    from .shape import broadcast_arrays
+    adv_idx = broadcast_arrays(*adv_idx) if len(adv_idx) > 1 else adv_idx
+    gmode = "fill" if mode == "fill" else "clip"
+    out = gather_nd_p.bind(x, *adv_idx, mode=gmode, fill_value=fill_value)
+    contiguous = adv_axes == list(range(adv_axes[0], adv_axes[0] + len(adv_axes)))
+    if contiguous and adv_axes[0] > 0:
+        bnd = core.get_aval(adv_idx[0]).ndim
+        ond = core.get_aval(out).ndim
+        pos = adv_axes[0]
+        order = list(range(bnd, bnd + pos)) + list(range(bnd)) + list(range(bnd + pos, ond))
+        out = lax.transpose(out, order)
+    return out
+
+
+def _set_last(out, value):
+    """out with its last element along axis 0 replaced by value (used by linspace)."""
+    n = core.get_aval(out).shape[0]
+    return _update(out, n - 1, value, "set")
+
+
+def _basic_region(xav, idx):
+    """If idx is only in-bounds ints and step-1 slices: (starts, sizes, squeezed dims), else None."""
+    if not isinstance(idx, tuple):
+        idx = (idx,)
+    if any(e is None or isinstance(e, (Array, np.ndarray, list, bool, np.bool_)) for e in idx):
+        return None
+    try:
+        entries = _normalize_tuple(xav.ndim, idx)
+    except IndexError:
+        return None
+    starts, sizes, sq = [], [], []
+    for ax, e in enumerate(entries):
+        n = xav.shape[ax]
+        if isinstance(e, slice):
+            if e.step not in (None, 1):
+                return None
+            st, sp, _ = e.indices(n)
+            starts.append(st)
+            sizes.append(builtins.max(sp - st, 0))
+        elif _is_int_scalar(e):
+            i = operator.index(e)
+            if not -n <= i < n:
+                return None
+            starts.append(i + n if i < 0 else i)
+            sizes.append(1)
+            sq.append(ax)
+        else:
+            return None
+    return starts, sizes, sq
+
+
+def _update(x, idx, values, mode, indices_are_sorted=False, unique_indices=False):
+    x = _arr(x)
+    xav = core.get_aval(x)
+    from .creation import asarray
+    values = _operand(values)
+    if type(values) in _SCALARS:
+        values = asarray(values)
+    if core.get_aval(values).dtype != xav.dtype:
+        values = lax.convert_element_type(values, xav.dtype)
+    from .shape import broadcast_to
+    region = _basic_region(xav, idx)
+    if region is not None:
+        starts, sizes, sq = region
+        vshape = [s for i, s in enumerate(sizes) if i not in sq]
+        v = broadcast_to(values, vshape)
+        v = lax.reshape(v, sizes)
+        if builtins.any(s == 0 for s in sizes):
+            return x
+        if mode == "set":
+            return lax.dynamic_update_slice(x, v, starts)
+        cur = lax.slice(x, starts, [s + n for s, n in zip(starts, sizes)])
+        from . import _core as C
+        op = {"add": E.add_p, "mul": E.mul_p, "min": E.min_p, "max": E.max_p}[mode]
+        return lax.dynamic_update_slice(x, op.bind(cur, v), starts)
+    ids = lax.reshape(lax.iota(dtypes.int32, xav.size), xav.shape)
+    ids = _getitem(ids, idx, mode="fill", fill_value=-1, ints_as_advanced=True)
+    iav = core.get_aval(ids)
+    v = broadcast_to(values, iav.shape)
+    flat = lax.reshape(x, (xav.size,))
+    out = scatter_nd_p.bind(flat, v, ids, mode=mode)
+    return lax.reshape(out, xav.shape)
+
+
+class _IndexUpdateRef:
+    __slots__ = ("array", "index")
+
+    def __init__(self, array, index):
+        self.array = array
+        self.index = index
+
+    def get(self, indices_are_sorted=False, unique_indices=False, mode=None, fill_value=None):
+        return _getitem(self.array, self.index, mode=mode, fill_value=fill_value)
+
+    def set(self, values, indices_are_sorted=False, unique_indices=False, mode=None):
+        return _update(self.array, self.index, values, "set")
+
+    def add(self, values, indices_are_sorted=False, unique_indices=False, mode=None):
+        return _update(self.array, self.index, values, "add")
+
+    def subtract(self, values, **kw):
+        from ._core import negative
+        return _update(self.array, self.index, negative(values), "add")
+
+    def multiply(self, values, indices_are_sorted=False, unique_indices=False, mode=None):
+        return _update(self.array, self.index, values, "mul")
+
+    mul = multiply
+
+    def divide(self, values, **kw):
+        from ._core import true_divide
+        return _update(self.array, self.index, true_divide(1.0, values), "mul")
+
+    def power(self, values, **kw):
+        from ._core import power
+        cur = self.get()
+        return self.set(power(cur, values))
+
+    def min(self, values, indices_are_sorted=False, unique_indices=False, mode=None):
+        return _update(self.array, self.index, values, "min")
+
+    def max(self, values, indices_are_sorted=False, unique_indices=False, mode=None):
+        return _update(self.array, self.index, values, "max")
+
+    def apply(self, ufunc, **kw):
+        return self.set(ufunc(self.get()))
+
+
+class _IndexUpdateHelper:
+    __slots__ = ("array",)
+
+    def __init__(self, array):
+        self.array = array
+
+    def __getitem__(self, index):
+        return _IndexUpdateRef(self.array, index)
+
+
+def nonzero(a, *, size=None, fill_value=None):
+    a = _arr(a)
+    av = core.get_aval(a)
+    if av.ndim == 0:
+        raise ValueError("Calling nonzero on 0d arrays is not allowed. Use jnp.atleast_1d(scalar).nonzero() instead.")
+    if size is None:
+        if isinstance(a, core.Tracer) and a.to_concrete_value() is None:
+            raise core.ConcretizationTypeError(
+                a, "The size argument of jnp.nonzero must be statically specified to use jnp.nonzero "
+                "within JAX transformations.")
+        from .creation import asarray
+        return tuple(asarray(i.astype(np.int32)) for i in np.nonzero(np.asarray(a)))
+    from ._core import not_equal, where, subtract
+    from .reductions import cumsum
+    n = av.size
+    mask = lax.reshape(E.ne_p.bind(a, 0.0 if dtypes.is_inexact(av.dtype) else (False if av.dtype == dtypes.bool_ else 0)), (n,))
+    pos = subtract(cumsum(lax.convert_element_type(mask, dtypes.int32)), 1)
+    pos = where(mask, pos, size)
+    flat = scatter_nd_p.bind(lax.full((size,), -1, dtypes.int32), lax.iota(dtypes.int32, n), pos, mode="set")
+    valid = E.ge_p.bind(flat, 0)
+    out = []
+    stride = 1
+    strides = []
+    for d in reversed(av.shape):
+        strides.append(stride)
+        stride *= d
+    strides = strides[::-1]
+    for d, s in zip(av.shape, strides):
+        coord = E.rem_p.bind(E.div_p.bind(flat, s), d)
+        fv = 0 if fill_value is None else (fill_value[len(out)] if isinstance(fill_value, (tuple, list)) else fill_value)
+        out.append(where(valid, coord, fv))
+    return tuple(out)
+
+
+def flatnonzero(a, *, size=None, fill_value=None):
+    from .shape import ravel
+    return nonzero(ravel(a), size=size, fill_value=fill_value)[0]
+
+
+def argwhere(a, *, size=None, fill_value=None):
+    from .shape import stack, atleast_1d
+    a = _arr(a)
+    if core.get_aval(a).ndim == 0:
+        a = atleast_1d(a)
+    return stack(nonzero(a, size=size, fill_value=fill_value), axis=1)
+
+
+def take(a, indices, axis=None, out=None, mode=None, unique_indices=False, indices_are_sorted=False, fill_value=None):
+    a = _arr(a)
+    if axis is None:
+        from .shape import ravel
+        a = ravel(a)
+        axis = 0
+    nd = core.get_aval(a).ndim
+    axis = axis % nd
+    idx = (slice(None),) * axis + (_arr(indices) if not isinstance(indices, (int, np.integer)) else indices,)
+    if isinstance(indices, (int, np.integer)):
+        idx = (slice(None),) * axis + (np.asarray(indices),)
+        res = _getitem(a, idx, mode="fill" if mode in (None, "fill") else mode, fill_value=fill_value)
+        return res
+    return _getitem(a, idx, mode="fill" if mode in (None, "fill") else mode, fill_value=fill_value)
+
+
+def take_along_axis(arr, indices, axis, mode=None, fill_value=None):
+    arr = _arr(arr)
+    indices = _arr(indices)
+    av, iv = core.get_aval(arr), core.get_aval(indices)
+    if axis is None:
+        from .shape import ravel
+        arr = ravel(arr)
+        indices = ravel(indices)
+        av, iv = core.get_aval(arr), core.get_aval(indices)
+        axis = 0
+    if iv.ndim != av.ndim:
+        raise ValueError(f"indices and arr must have the same number of dimensions; {iv.ndim} vs. {av.ndim}")
+    axis = axis % av.ndim
+    shape = [builtins.max(a, b) if i != axis else b for i, (a, b) in enumerate(zip(av.shape, iv.shape))]
+    from .shape import broadcast_to
+    ashape = list(shape)
+    ashape[axis] = av.shape[axis]
+    arr = broadcast_to(arr, ashape)
+    indices = broadcast_to(_index_array(indices, av.shape[axis]), shape)
+    return lax.take_along_axis(arr, indices, axis)

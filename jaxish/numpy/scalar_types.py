@@ -1,0 +1,49 @@
+"""Scalar types (jnp.float32 etc.): numpy-dtype-like objects that build 0-d arrays when called."""
+import numpy as np
+
+from .. import dtypes
+
+
+class _ScalarType:
+    def __init__(self, name, dtype):
+        self.__name__ = name
+        self.dtype = np.dtype(dtype)
+
+    def __call__(self, x=0):
+        from .creation import asarray
+        return asarray(x, dtype=self.dtype)
+
+    def __repr__(self):
+        return f"<class 'jaxish.numpy.{self.__name__}'>"
+
+    def __eq__(self, other):
+        try:
+            return self.dtype == np.dtype(getattr(other, "dtype", other))
+        except TypeError:
+            return False
+
+    def __hash__(self):
+        return hash(self.dtype)
+
+
+bool_ = _ScalarType("bool_", dtypes.bool_)
+int8 = _ScalarType("int8", dtypes.int8)
+int16 = _ScalarType("int16", dtypes.int16)
+int32 = _ScalarType("int32", dtypes.int32)
+int64 = _ScalarType("int64", dtypes.int64)
+uint8 = _ScalarType("uint8", dtypes.uint8)
+uint16 = _ScalarType("uint16", dtypes.uint16)
+uint32 = _ScalarType("uint32", dtypes.uint32)
+uint64 = _ScalarType("uint64", dtypes.uint64)
+float16 = _ScalarType("float16", dtypes.float16)
+bfloat16 = _ScalarType("bfloat16", dtypes.bfloat16)
+float32 = _ScalarType("float32", dtypes.float32)
+float64 = _ScalarType("float64", dtypes.float64)
+complex64 = _ScalarType("complex64", dtypes.complex64)
+complex128 = _ScalarType("complex128", dtypes.complex128)
+float_ = float64
+int_ = int64
+uint = uint64
+complex_ = complex128
+single, double = float32, float64
+half = float16
