@@ -9,6 +9,7 @@ from ..errors import UnexpectedTracerError
 from . import core
 
 _WIDE_U = dtypes.TORCH_WIDE_UNSIGNED
+_Tensor = torch.Tensor
 
 
 def to_tensor(x):
@@ -41,7 +42,7 @@ class EagerTrace(core.Trace):
     level = 0
 
     def process_primitive(self, prim, args, params):
-        ts = [to_tensor(a) for a in args]
+        ts = [a._t if type(a) is ArrayImpl else to_tensor(a) for a in args]
         try:
             out = run_impl(prim, ts, params)
         except (RuntimeError, IndexError, ValueError) as e:
@@ -74,7 +75,7 @@ def run_impl(prim, ts, params):
     shim = None
     if prim.unsigned_shim:
         for t in ts:
-            if type(t) is torch.Tensor and t.dtype in _WIDE_U:
+            if type(t) is _Tensor and t.dtype in _WIDE_U:
                 shim = t.dtype
                 break
     if shim is None:

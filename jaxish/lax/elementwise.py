@@ -99,10 +99,22 @@ def _tensors(args):
     return [a if isinstance(a, torch.Tensor) else _as_tensor(a, like) for a in args]
 
 
+_SCALAR_SECOND_OK = {"add", "sub", "mul", "div", "pow", "eq", "ne", "lt", "le", "gt", "ge",
+                     "and", "or", "xor", "rem"}
+
+
 def elementwise(name, nargs, impl, kinds=_ANY, out_dtype=None, scalar_first_ok=False):
     p = Primitive(name)
     if scalar_first_ok:
         p.impl = impl
+    elif name in _SCALAR_SECOND_OK:
+        Tensor = torch.Tensor
+
+        def wrapped(x, y, **params):
+            if type(x) is Tensor:
+                return impl(x, y, **params)
+            return impl(*_tensors((x, y)), **params)
+        p.impl = wrapped
     else:
         def wrapped(*args, **params):
             for a in args:

@@ -11,6 +11,14 @@ from .. import lax
 from ..lax import elementwise as E
 
 _SCALARS = (int, float, bool, complex)
+import torch as _torch
+_TORCH_BOOL = _torch.bool
+_WIDE_U = dtypes.TORCH_WIDE_UNSIGNED
+
+
+def _inexact_fast(x1, x2):
+    a = x1 if type(x1) is ArrayImpl else x2
+    return a._t.dtype.is_floating_point
 
 
 def _operand(x, argname="x"):
@@ -99,9 +107,31 @@ def _unary(name, prim, inexact=False):
     return f
 
 
+def _fast_same(x1, x2):
+    """True when promotion leaves both operands unchanged (the common eager case)."""
+    if type(x1) is ArrayImpl:
+        t2 = type(x2)
+        if t2 is ArrayImpl:
+            return x1._t.dtype is x2._t.dtype
+        if t2 is float:
+            return x1._t.dtype.is_floating_point
+        if t2 is int:
+            d = x1._t.dtype
+            return d is not _TORCH_BOOL and d not in _WIDE_U
+    elif type(x2) is ArrayImpl:
+        t1 = type(x1)
+        if t1 is float:
+            return x2._t.dtype.is_floating_point
+        if t1 is int:
+            d = x2._t.dtype
+            return d is not _TORCH_BOOL and d not in _WIDE_U
+    return False
+
+
 def _binary(name, prim, inexact=False):
     def f(x1, x2, /):
-        x1, x2 = _promote_to_inexact(name, x1, x2) if inexact else promote_args(name, x1, x2)
+        if not (_fast_same(x1, x2) and (not inexact or _inexact_fast(x1, x2))):
+            x1, x2 = _promote_to_inexact(name, x1, x2) if inexact else promote_args(name, x1, x2)
         return prim.bind(x1, x2)
     f.__name__ = name
     return f

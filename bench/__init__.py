@@ -1,0 +1,2 @@
+"""Benchmark harness: jaxish against PyTorch eager, torch.compile and (when importable) jax.
+Run `python -m bench --help`."""
