@@ -150,7 +150,7 @@ class JitWrapped:
             if s is None:
                 return self._call_slow(args, kwargs, statics, skw)
             sigs.append(s)
-        key = (treedef, tuple(sigs), statics, skw, config.version)
+        key = (treedef, tuple(sigs), statics, skw, config.version, core.state.axis_env)
         entry = self._cache.get(key)
         trace = core.state.trace
         if entry is None:
@@ -235,14 +235,16 @@ class JitWrapped:
         if prev is None:
             log.warning("TRACING CACHE MISS at %s: never seen function %s before", name, name)
             return
-        ptree, psig, pstat, pskw, pver = prev
-        tree, sig, stat, skw, ver = key
+        ptree, psig, pstat, pskw, pver, penv = prev
+        tree, sig, stat, skw, ver, env = key
         if ptree != tree:
             msg = f"different input pytree structure: {ptree} vs {tree}"
         elif pstat != stat or pskw != skw:
             msg = f"different value of static args: {dict(pstat + pskw)} vs {dict(stat + skw)}"
         elif pver != ver:
             msg = "different config (jaxish.config was updated)"
+        elif penv != env:
+            msg = f"different named axes in scope: {penv} vs {env}"
         else:
             diffs = []
             for i, (a, b) in enumerate(zip(psig, sig)):
@@ -257,7 +259,7 @@ class JitWrapped:
         leaves, treedef = tree_flatten((args, kwargs)) if kwargs else tree_flatten(args)
         leaves = [_as_leaf(x) for x in leaves]
         sigs = tuple(_leaf_sig(x) for x in leaves)
-        key = (treedef, sigs, statics, skw, config.version)
+        key = (treedef, sigs, statics, skw, config.version, core.state.axis_env)
         entry = self._cache.get(key) or self._trace(key, leaves, treedef, statics, skw, bool(kwargs))
         return Lowered(self, entry, self.backend)
 

@@ -1,5 +1,7 @@
 """vmap: the batch trace carries (value, batch_dim); each primitive's `batch` rule maps
 (args, dims) -> (out, out_dim) without looping. Named axes let collectives find their trace."""
+import weakref
+
 from . import core
 
 not_mapped = None
@@ -44,14 +46,20 @@ class BatchTrace(core.Trace):
             dims.append(d)
         if prim.is_collective:
             return prim.batch_collective(self, vals, dims, params)
-        if all(d is None for d in dims):
+        if all(d is None for d in dims) and not (
+                self.axis_name is not None and _subgraphs_use_axis(params, self.axis_name)):
             with core.set_current_trace(self.parent):
                 return prim.bind(*vals, **params)
         if prim.batch is None:
             raise prim.missing_rule("vmap (batching)")
         with core.set_current_trace(self.parent):
-            out, out_dim = prim.batch(vals, dims, axis_size=self.axis_size, **params) \
-                if getattr(prim, "batch_needs_size", False) else prim.batch(vals, dims, **params)
+            if getattr(prim, "batch_needs_axis", False):
+                out, out_dim = prim.batch(vals, dims, axis_size=self.axis_size,
+                                          axis_name=self.axis_name, **params)
+            elif getattr(prim, "batch_needs_size", False):
+                out, out_dim = prim.batch(vals, dims, axis_size=self.axis_size, **params)
+            else:
+                out, out_dim = prim.batch(vals, dims, **params)
         if prim.multiple_results:
             return [self.wrap(o, d) for o, d in zip(out, out_dim)]
         return self.wrap(out, out_dim)
@@ -60,6 +68,36 @@ class BatchTrace(core.Trace):
         if d is None:
             return v
         return BatchTracer(self, v, d)
+
+
+def collective_axis_names(params):
+    """The named axes a collective equation reduces over (psum/pmax/pmin: `axes`, else `axis_name`)."""
+    names = params.get("axes", params.get("axis_name", ()))
+    return names if isinstance(names, tuple) else (names,)
+
+
+_axis_names_cache = weakref.WeakKeyDictionary()
+
+
+def _graph_axis_names(graph):
+    hit = _axis_names_cache.get(graph)
+    if hit is None:
+        from ..ir.graph import subgraphs_of
+        names = set()
+        for eqn in graph.eqns:
+            if eqn.primitive.is_collective:
+                names.update(collective_axis_names(eqn.params))
+            for g in subgraphs_of(eqn.params):
+                names |= _graph_axis_names(g)
+        hit = _axis_names_cache[graph] = frozenset(names)
+    return hit
+
+
+def _subgraphs_use_axis(params, name):
+    """Whether a higher-order primitive's sub-graphs hold a collective over axis `name` (then
+    it must be batched even with no batched operand: psum of an unbatched value is n * x)."""
+    from ..ir.graph import subgraphs_of
+    return any(name in _graph_axis_names(g) for g in subgraphs_of(params))
 
 
 # ---- helpers for rules (they run on the parent trace) -----------------------------------------
@@ -130,7 +168,11 @@ def vmap_flat(fn, args, in_dims, axis_size, axis_name=None):
     ins = [BatchTracer(trace, a, d) if d is not None else a for a, d in zip(args, in_dims)]
     try:
         with core.set_current_trace(trace):
-            outs = fn(*ins)
+            if axis_name is None:
+                outs = fn(*ins)
+            else:
+                with core.extend_axis_env(axis_name, axis_size):
+                    outs = fn(*ins)
         res, dims = [], []
         for o in outs:
             v, d = trace.unpack(o)

@@ -23,6 +23,7 @@ _default_trace = [None]  # the eager trace, set by eager.py
 class _State(threading.local):
     def __init__(self):
         self.trace = _default_trace[0]
+        self.axis_env = ()  # ((name, size), ...) of the named axes in scope, innermost last
 
 
 state = _State()
@@ -45,6 +46,32 @@ class set_current_trace:
 
     def __exit__(self, *exc):
         state.trace = self.prev
+
+
+class extend_axis_env:
+    """Context manager: bind the named axis `name` of size `size` for the block (vmap, pmap).
+
+    Staging reads it, so a collective traced under jit inside vmap knows its axis size; jit
+    keys its cache on it."""
+    __slots__ = ("entry", "prev")
+
+    def __init__(self, name, size):
+        self.entry = (name, size)
+
+    def __enter__(self):
+        self.prev = state.axis_env
+        state.axis_env = self.prev + (self.entry,)
+
+    def __exit__(self, *exc):
+        state.axis_env = self.prev
+
+
+def axis_size(name):
+    """Size of the innermost bound axis called `name`; NameError (as JAX) when unbound."""
+    for n, size in reversed(state.axis_env):
+        if n == name:
+            return size
+    raise NameError(f"unbound axis name: {name}")
 
 
 class Primitive:

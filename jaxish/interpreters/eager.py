@@ -60,7 +60,10 @@ class EagerTrace(core.Trace):
                     weak = False
                     break
         if prim.multiple_results:
-            outs = [ArrayImpl(o, weak and o.dtype != torch.bool) for o in out]
+            if type(weak) is list:  # higher-order primitives: one weak flag per output
+                outs = [ArrayImpl(o, w and o.dtype != torch.bool) for o, w in zip(out, weak)]
+            else:
+                outs = [ArrayImpl(o, weak and o.dtype != torch.bool) for o in out]
             if config._values["jax_debug_nans"]:
                 _check_nans(prim, outs)
             return outs

@@ -10,6 +10,7 @@ from .transpose import backward_pass, UndefinedPrimal
 
 def jvp_graph(graph, nonzero_tangents, instantiate_out=True):
     """Graph (primals..., nonzero tangents...) -> (primal outs..., tangent outs...).
+    instantiate_out: a bool, or one bool per output (materialize that output's tangent).
 
     Returns (new_graph, consts, out_nonzero) where out_nonzero flags outputs with a tangent."""
     n = len(graph.invars)
@@ -21,7 +22,8 @@ def jvp_graph(graph, nonzero_tangents, instantiate_out=True):
         ts = iter(args[n:])
         tangents = [next(ts) if nz else zero_of(p) for p, nz in zip(primals, nonzero_tangents)]
         p_out, t_out = jvp_flat(lambda *xs: eval_graph(graph, [], xs), primals, tangents)
-        out_nz[:] = [instantiate_out or type(t) is not Zero for t in t_out]
+        inst = instantiate_out if isinstance(instantiate_out, (list, tuple)) else [instantiate_out] * len(t_out)
+        out_nz[:] = [i or type(t) is not Zero for t, i in zip(t_out, inst)]
         t_out = [instantiate(t) for t, nz in zip(t_out, out_nz) if nz]
         return list(p_out) + t_out
 

@@ -131,6 +131,17 @@ def defjvp2(prim, *rules):
     return jvp
 
 
+def defjvp_zero(prim):
+    """A primitive whose outputs have zero derivative everywhere (comparisons, rounding, integer ops)."""
+    def jvp(primals, tangents, **params):
+        out = prim.bind(*primals, **params)
+        if prim.multiple_results:
+            return out, [Zero(core.get_aval(o).strip_weak_type()) for o in out]
+        return out, Zero(core.get_aval(out).strip_weak_type())
+    prim.jvp = jvp
+    return jvp
+
+
 def deflinear(prim, transpose_rule):
     """A primitive linear in all its arguments: the jvp applies it to the tangents."""
     def jvp(primals, tangents, **params):

@@ -90,7 +90,7 @@ def stop_gradient(x):
 def _stop_gradient(x):
     from ..interpreters.jvp import JVPTracer
     from ..interpreters.core import current_trace
-    from .stop_gradient import stop_gradient_p
+    from .elementwise import stop_gradient_p  # not `.stop_gradient`: that module would shadow this function
     return stop_gradient_p.bind(x)
 
 

@@ -9,7 +9,7 @@ from .. import dtypes
 from ..ir.avals import ShapedArray
 from ..interpreters import core
 from ..interpreters.core import Primitive
-from ..interpreters.jvp import defjvp, defjvp2, deflinear, Zero, instantiate
+from ..interpreters.jvp import defjvp, defjvp2, deflinear, defjvp_zero, Zero, instantiate
 from ..interpreters.transpose import is_undefined
 from ..interpreters.batching import batch_elementwise
 
@@ -468,9 +468,16 @@ defjvp(erf_p, lambda g, x: L.mul(g, L.mul(L.exp(L.neg(L.mul(x, x))), 2.0 / math.
 defjvp(erfc_p, lambda g, x: L.mul(g, L.mul(L.exp(L.neg(L.mul(x, x))), -2.0 / math.sqrt(math.pi))))
 defjvp2(erf_inv_p, lambda g, ans, x: L.mul(g, L.mul(L.exp(L.mul(ans, ans)), math.sqrt(math.pi) / 2.0)))
 defjvp(lgamma_p, lambda g, x: L.mul(g, L.digamma(x)))
+
+# polygamma of a static order m (digamma's derivative is polygamma_n[m=1]).
+polygamma_n_p = elementwise("polygamma_n", 1, lambda x, m: torch.polygamma(m, x), _FLOAT)
+defjvp(polygamma_n_p, lambda g, x, m: L.mul(g, polygamma_n_p.bind(x, m=m + 1)))
+defjvp(digamma_p, lambda g, x: L.mul(g, polygamma_n_p.bind(x, m=1)))
 defjvp(square_p, lambda g, x: L.mul(g, L.mul(x, 2.0)))
-for _p in (sign_p, floor_p, ceil_p, round_p):
-    defjvp(_p, lambda g, x, **_: L.zeros_like(x))
+for _p in (sign_p, floor_p, ceil_p, round_p, is_finite_p, not_p, population_count_p, and_p, or_p,
+           xor_p, shift_left_p, shift_right_arithmetic_p, shift_right_logical_p, nextafter_p,
+           eq_p, ne_p, lt_p, le_p, gt_p, ge_p):
+    defjvp_zero(_p)
 
 
 def _integer_pow_jvp(g, x, y):

@@ -37,9 +37,8 @@ def _transpose(cts, *args, graph, **params):
     return [next(res) if m else None for m in mask]
 
 
-def _batch(vals, dims, graph, **params):
-    size = next(core.get_aval(v).shape[d] for v, d in zip(vals, dims) if d is not None)
-    g, consts, out_dims = batch_graph(graph, dims, size)
+def _batch(vals, dims, graph, axis_size, axis_name=None, **params):
+    g, consts, out_dims = batch_graph(graph, dims, axis_size, axis_name)
     return jit_call_p.bind(*consts, *vals, graph=g, **dict(params, donate=())), out_dims
 
 
@@ -47,7 +46,8 @@ def _partial_eval(trace, own, args, params):
     graph = params["graph"]
     kg, kconsts, ug, out_unknowns, nres = partial_eval_graph(graph, own)
     known = [a for a, o in zip(args, own) if not o]
-    p2 = dict(params, donate=())
+    p2 = {k: v for k, v in params.items() if k != "graph"}
+    p2["donate"] = ()
     with core.set_current_trace(trace.parent):
         kout = jit_call_p.bind(*kconsts, *known, graph=kg, **p2)
     nk = len(kout) - nres
@@ -64,4 +64,7 @@ jit_call_p.abstract_eval = _abstract_eval
 jit_call_p.jvp = _jvp
 jit_call_p.transpose = _transpose
 jit_call_p.batch = _batch
+jit_call_p.batch_needs_axis = True  # collectives inside the graph need the vmap's axis name
 jit_call_p.partial_eval = _partial_eval
+jit_call_p.weak_type_rule = lambda weaks, graph, **_: [a.weak_type for a in graph.out_avals]
+jit_call_p.unsigned_shim = False

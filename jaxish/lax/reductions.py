@@ -7,7 +7,7 @@ from .. import dtypes
 from ..ir.avals import ShapedArray
 from ..interpreters import core
 from ..interpreters.core import Primitive
-from ..interpreters.jvp import deflinear, defjvp, Zero
+from ..interpreters.jvp import deflinear, defjvp, defjvp_zero, Zero
 from ..interpreters.transpose import is_undefined
 from ..interpreters.batching import moveaxis
 from . import _ops as L
@@ -215,6 +215,8 @@ def _first_argmin(x, dim):
 
 argmax_p = _make_arg("argmax", _first_argmax)
 argmin_p = _make_arg("argmin", _first_argmin)
+for _p in (argmax_p, argmin_p, reduce_and_p, reduce_or_p):
+    defjvp_zero(_p)
 
 
 # ---- cumulative -------------------------------------------------------------------------------

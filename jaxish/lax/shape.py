@@ -572,3 +572,4 @@ full_like_p.abstract_eval = lambda x, fill_value, dtype, shape: ShapedArray(shap
 full_like_p.weak_type_rule = lambda weaks, **_: False
 full_like_p.batch = _full_like_batch
 full_like_p.jvp = _full_like_jvp
+full_like_p.transpose = lambda ct, x, **params: [Zero(x.aval) if is_undefined(x) else None]  # output ignores x's values

@@ -22,9 +22,9 @@ def _numpy_to_tensor(a, dtype=None):
     if a.dtype != dt:
         a = a.astype(dt)
     if dt == dtypes.bfloat16:
-        t = torch.from_numpy(np.ascontiguousarray(a).view(np.int16)).view(torch.bfloat16)
+        t = torch.from_numpy(np.ascontiguousarray(a).view(np.int16).reshape(a.shape)).view(torch.bfloat16)
     elif dt in (dtypes.uint16, dtypes.uint32, dtypes.uint64):
-        t = torch.from_numpy(np.ascontiguousarray(a).astype(np.int64)).to(dtypes.to_torch_dtype(dt))
+        t = torch.from_numpy(np.array(a, dtype=np.int64, copy=True, order="C")).to(dtypes.to_torch_dtype(dt))
     else:
         t = torch.from_numpy(np.array(a, copy=True, order="C"))
     dev = default_device()

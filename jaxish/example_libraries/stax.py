@@ -1,0 +1,228 @@
+"""stax: layers as (init_fun, apply_fun) pairs, composed with serial/parallel/FanOut/FanInSum.
+
+init_fun(rng, input_shape) -> (output_shape, params); apply_fun(params, inputs, **kwargs)."""
+import functools
+import operator
+
+from .. import numpy as jnp
+from .. import random, lax
+
+
+def _normal(stddev=1e-2):
+    def init(key, shape, dtype=jnp.float32):
+        return random.normal(key, shape, dtype) * stddev
+    return init
+
+
+def glorot_normal(in_axis=-2, out_axis=-1):
+    def init(key, shape, dtype=jnp.float32):
+        fan_in, fan_out = shape[in_axis], shape[out_axis]
+        std = (2.0 / (fan_in + fan_out)) ** 0.5
+        return random.normal(key, shape, dtype) * std
+    return init
+
+
+def he_normal(in_axis=-2):
+    def init(key, shape, dtype=jnp.float32):
+        return random.normal(key, shape, dtype) * (2.0 / shape[in_axis]) ** 0.5
+    return init
+
+
+normal = _normal
+
+
+def Dense(out_dim, W_init=glorot_normal(), b_init=_normal()):
+    def init_fun(rng, input_shape):
+        output_shape = input_shape[:-1] + (out_dim,)
+        k1, k2 = random.split(rng)
+        return output_shape, (W_init(k1, (input_shape[-1], out_dim)), b_init(k2, (out_dim,)))
+
+    def apply_fun(params, inputs, **kwargs):
+        W, b = params
+        return jnp.dot(inputs, W) + b
+    return init_fun, apply_fun
+
+
+def _conv_out(n, k, s, padding):
+    if padding == "SAME":
+        return -(-n // s)
+    return (n - k) // s + 1
+
+
+def GeneralConv(dimension_numbers, out_chan, filter_shape, strides=None, padding="VALID",
+                W_init=None, b_init=_normal(1e-6)):
+    lhs_spec, rhs_spec, out_spec = dimension_numbers
+    one = (1,) * len(filter_shape)
+    strides = strides or one
+    W_init = W_init or glorot_normal(rhs_spec.index("I"), rhs_spec.index("O"))
+
+    def init_fun(rng, input_shape):
+        filter_shape_iter = iter(filter_shape)
+        kernel_shape = [out_chan if c == "O" else input_shape[lhs_spec.index("C")] if c == "I"
+                        else next(filter_shape_iter) for c in rhs_spec]
+        spatial = [input_shape[lhs_spec.index(c)] for c in lhs_spec if c not in "NC"]
+        out_sp = [_conv_out(n, k, s, padding) for n, k, s in zip(spatial, filter_shape, strides)]
+        sp_iter = iter(out_sp)
+        output_shape = tuple(input_shape[lhs_spec.index("N")] if c == "N" else out_chan if c == "C"
+                             else next(sp_iter) for c in out_spec)
+        bias_shape = [out_chan if c == "C" else 1 for c in out_spec]
+        k1, k2 = random.split(rng)
+        return output_shape, (W_init(k1, tuple(kernel_shape)), b_init(k2, tuple(bias_shape)))
+
+    def apply_fun(params, inputs, **kwargs):
+        W, b = params
+        return lax.conv_general_dilated(inputs, W, strides, padding, one, one,
+                                        dimension_numbers=dimension_numbers) + b
+    return init_fun, apply_fun
+
+
+Conv = functools.partial(GeneralConv, ("NHWC", "HWIO", "NHWC"))
+
+
+def elementwise(fun, **fun_kwargs):
+    init_fun = lambda rng, input_shape: (input_shape, ())
+    apply_fun = lambda params, inputs, **kwargs: fun(inputs, **fun_kwargs)
+    return init_fun, apply_fun
+
+
+def _relu(x):
+    return jnp.maximum(x, 0.0)
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + jnp.exp(-x))
+
+
+def _gelu(x):
+    return 0.5 * x * (1.0 + jnp.tanh(0.7978845608028654 * (x + 0.044715 * x ** 3)))
+
+
+def _log_softmax(x, axis=-1):
+    shifted = x - lax.stop_gradient(jnp.max(x, axis=axis, keepdims=True))
+    return shifted - jnp.log(jnp.sum(jnp.exp(shifted), axis=axis, keepdims=True))
+
+
+def _softmax(x, axis=-1):
+    e = jnp.exp(x - lax.stop_gradient(jnp.max(x, axis=axis, keepdims=True)))
+    return e / jnp.sum(e, axis=axis, keepdims=True)
+
+
+Tanh = elementwise(jnp.tanh)
+Relu = elementwise(_relu)
+Exp = elementwise(jnp.exp)
+LogSoftmax = elementwise(_log_softmax, axis=-1)
+Softmax = elementwise(_softmax, axis=-1)
+Softplus = elementwise(lambda x: jnp.logaddexp(x, 0.0))
+Sigmoid = elementwise(_sigmoid)
+Gelu = elementwise(_gelu)
+Elu = elementwise(lambda x: jnp.where(x > 0, x, jnp.expm1(x)))
+LeakyRelu = elementwise(lambda x: jnp.where(x >= 0, x, 0.01 * x))
+Identity = elementwise(lambda x: x)
+
+
+def Flatten():
+    def init_fun(rng, input_shape):
+        n = functools.reduce(operator.mul, input_shape[1:], 1)
+        return (input_shape[0], n), ()
+
+    def apply_fun(params, inputs, **kwargs):
+        return jnp.reshape(inputs, (inputs.shape[0], -1))
+    return init_fun, apply_fun
+
+
+Flatten = Flatten()
+
+
+def Dropout(rate, mode="train"):
+    """Keeps each input with probability `rate` (JAX's stax convention) when mode == 'train'."""
+    def init_fun(rng, input_shape):
+        return input_shape, ()
+
+    def apply_fun(params, inputs, **kwargs):
+        rng = kwargs.get("rng", None)
+        if rng is None:
+            raise ValueError("Dropout layer requires apply_fun to be called with a PRNG key "
+                             "argument. That is, instead of `apply_fun(params, inputs)`, call "
+                             "it like `apply_fun(params, inputs, rng=key)` where `key` is a "
+                             "jax.random.PRNGKey value.")
+        if mode == "train":
+            keep = random.bernoulli(rng, rate, inputs.shape)
+            return jnp.where(keep, inputs / rate, 0)
+        return inputs
+    return init_fun, apply_fun
+
+
+def serial(*layers):
+    nlayers = len(layers)
+    init_funs, apply_funs = zip(*layers)
+
+    def init_fun(rng, input_shape):
+        params = []
+        for init in init_funs:
+            rng, layer_rng = random.split(rng)
+            input_shape, param = init(layer_rng, input_shape)
+            params.append(param)
+        return input_shape, params
+
+    def apply_fun(params, inputs, **kwargs):
+        rng = kwargs.pop("rng", None)
+        rngs = random.split(rng, nlayers) if rng is not None else (None,) * nlayers
+        for fun, param, r in zip(apply_funs, params, rngs):
+            inputs = fun(param, inputs, rng=r, **kwargs)
+        return inputs
+    return init_fun, apply_fun
+
+
+def parallel(*layers):
+    nlayers = len(layers)
+    init_funs, apply_funs = zip(*layers)
+
+    def init_fun(rng, input_shape):
+        rngs = random.split(rng, nlayers)
+        return zip(*[init(r, shape) for init, r, shape in zip(init_funs, rngs, input_shape)])
+
+    def apply_fun(params, inputs, **kwargs):
+        rng = kwargs.pop("rng", None)
+        rngs = random.split(rng, nlayers) if rng is not None else (None,) * nlayers
+        return [f(p, x, rng=r, **kwargs) for f, p, x, r in zip(apply_funs, params, inputs, rngs)]
+
+    def wrapped_init(rng, input_shape):
+        shapes, params = init_fun(rng, input_shape)
+        return list(shapes), list(params)
+    return wrapped_init, apply_fun
+
+
+def FanOut(num):
+    init_fun = lambda rng, input_shape: ([input_shape] * num, ())
+    apply_fun = lambda params, inputs, **kwargs: [inputs] * num
+    return init_fun, apply_fun
+
+
+def FanInSum():
+    init_fun = lambda rng, input_shape: (input_shape[0], ())
+    apply_fun = lambda params, inputs, **kwargs: functools.reduce(operator.add, inputs)
+    return init_fun, apply_fun
+
+
+FanInSum = FanInSum()
+
+
+def FanInConcat(axis=-1):
+    def init_fun(rng, input_shape):
+        ax = axis % len(input_shape[0])
+        concat_size = sum(shape[ax] for shape in input_shape)
+        out_shape = input_shape[0][:ax] + (concat_size,) + input_shape[0][ax + 1:]
+        return out_shape, ()
+
+    def apply_fun(params, inputs, **kwargs):
+        return jnp.concatenate(inputs, axis)
+    return init_fun, apply_fun
+
+
+def shape_dependent(make_layer):
+    def init_fun(rng, input_shape):
+        return make_layer(input_shape)[0](rng, input_shape)
+
+    def apply_fun(params, inputs, **kwargs):
+        return make_layer(inputs.shape)[1](params, inputs, **kwargs)
+    return init_fun, apply_fun

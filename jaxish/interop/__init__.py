@@ -1,0 +1,2 @@
+"""Interoperability with other frameworks (PyTorch)."""
+from . import torch  # noqa: F401

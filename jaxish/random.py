@@ -1,0 +1,635 @@
+"""jaxish.random: JAX's counter-based PRNG (threefry2x32), bit for bit.
+
+Keys are uint32[..., 2] arrays, as JAX's legacy `PRNGKey`s; `key()` returns the same
+representation (with `key_data`/`wrap_key_data` as identities). Bits follow JAX's default
+`jax_threefry_partitionable=True` scheme: element i of a draw of shape S hashes the 64-bit
+counter i (as hi/lo uint32 words) with the key, and 32-bit draws are the xor of both
+output words. Everything is written with lax uint32 ops, so it stages under jit and batches
+under vmap like any other code.
+"""
+import builtins
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from . import dtypes
+from . import lax
+from . import numpy as jnp
+from .array import Array
+from .interpreters import core
+
+__all__ = ["PRNGKey", "key", "key_data", "wrap_key_data", "split", "fold_in", "bits", "uniform",
+           "normal", "randint", "bernoulli", "truncated_normal", "gumbel", "exponential",
+           "logistic", "laplace", "cauchy", "rademacher", "categorical", "choice",
+           "permutation", "shuffle", "lognormal", "maxwell", "rayleigh", "threefry_2x32"]
+
+_U32 = dtypes.uint32
+_UINT_DTYPES = {8: dtypes.uint8, 16: dtypes.uint16, 32: dtypes.uint32, 64: dtypes.uint64}
+
+
+# ---- threefry2x32 hash -------------------------------------------------------------------
+def _rotate_left(x, d):
+    return lax.bitwise_or(lax.shift_left(x, d), lax.shift_right_logical(x, 32 - d))
+
+
+_ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
+
+
+def _threefry2x32(k1, k2, x1, x2):
+    """The Threefry-2x32 block cipher (20 rounds) on uint32 arrays (broadcasting)."""
+    ks = (k1, k2, lax.bitwise_xor(lax.bitwise_xor(k1, k2), 0x1BD11BDA))
+    x1 = lax.add(x1, ks[0])
+    x2 = lax.add(x2, ks[1])
+    for i in range(5):
+        for r in _ROTATIONS[i % 2]:
+            x1 = lax.add(x1, x2)
+            x2 = lax.bitwise_xor(x1, _rotate_left(x2, r))
+        x1 = lax.add(x1, ks[(i + 1) % 3])
+        x2 = lax.add(lax.add(x2, ks[(i + 2) % 3]), i + 1)
+    return x1, x2
+
+
+def threefry_2x32(keypair, count):
+    """JAX's `threefry_2x32(keypair, count)`: hash a uint32 array of counts with a key."""
+    key = _check_key("threefry_2x32", keypair)
+    count = jnp.asarray(count)
+    if count.dtype != _U32:
+        raise TypeError(f"threefry_2x32 requires uint32 arguments, got count dtype {count.dtype}")
+    k1, k2 = _key_words(key)
+    flat = jnp.ravel(count)
+    n = flat.shape[0]
+    if n % 2:
+        flat = lax.concatenate([flat, jnp.zeros((1,), _U32)], 0)
+    half = flat.shape[0] // 2
+    y1, y2 = _threefry2x32(k1, k2, flat[:half], flat[half:])
+    out = lax.concatenate([y1, y2], 0)
+    return jnp.reshape(out[:n], count.shape)
+
+
+# ---- keys ----------------------------------------------------------------------------------
+def _is_key_like(x):
+    return isinstance(x, Array) or isinstance(x, np.ndarray)
+
+
+def _check_key(name, key, allow_batched=False):
+    """Validate a uint32[..., 2] key array and return it as an Array."""
+    if not (_is_key_like(key) or hasattr(key, "dtype") and hasattr(key, "shape")):
+        raise TypeError(f"JAX encountered invalid PRNG key data: expected key_data to have ndim, "
+                        f"shape, and dtype attributes. Got {key!r}")
+    key = jnp.asarray(key)
+    if key.dtype != _U32:
+        raise TypeError(f"JAX encountered invalid PRNG key data: expected key_data.dtype = uint32; "
+                        f"got dtype={key.dtype}")
+    if key.ndim == 0 or key.shape[-1] != 2:
+        raise TypeError(f"JAX encountered invalid PRNG key data: expected key_data.shape to end "
+                        f"with (2,); got shape={key.shape} for impl=threefry2x32")
+    if not allow_batched and key.ndim != 1:
+        raise ValueError(f"{name} accepts a single key, but was given a key array of shape "
+                         f"{key.shape} != (). Use jax.vmap for batching.")
+    return key
+
+
+def _key_words(key):
+    return key[0], key[1]
+
+
+def _seed_words(seed):
+    """(hi, lo) uint32 words of an integer seed, as JAX's threefry_seed."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer, Array)):
+        if isinstance(seed, (float, np.floating)):
+            raise TypeError(f"PRNG key seed must be an integer; got {seed!r}")
+    if isinstance(seed, int):
+        # JAX turns Python ints into int64 first, then canonicalizes (x64 off: wraps to int32).
+        if not -2 ** 63 <= seed < 2 ** 63:
+            raise OverflowError("Python int too large to convert to C long")
+        seed = np.int64(seed)
+    seed = jnp.asarray(seed)
+    if seed.ndim:
+        raise TypeError(f"PRNGKey accepts a scalar seed, but was given an array of shape "
+                        f"{seed.shape} != (). Use jax.vmap for batching")
+    if not dtypes.is_int(seed.dtype):
+        raise TypeError(f"PRNG key seed must be an integer; got {seed!r}")
+    nbits = 8 * seed.dtype.itemsize
+    if nbits > 32:
+        hi = lax.convert_element_type(lax.shift_right_logical(seed, 32), _U32)
+    else:
+        hi = jnp.zeros((), _U32)
+    lo = lax.convert_element_type(seed, _U32)
+    return hi, lo
+
+
+def PRNGKey(seed, *, impl=None):
+    """A legacy threefry key: uint32[2] holding the seed's high and low 32-bit words."""
+    _check_impl(impl)
+    hi, lo = _seed_words(seed)
+    return jnp.stack([hi, lo])
+
+
+def key(seed, *, impl=None, dtype=None):
+    """A new-style key. jaxish represents it as the same uint32[2] data as `PRNGKey`."""
+    _check_impl(impl if dtype is None else dtype)
+    return PRNGKey(seed)
+
+
+def _check_impl(impl):
+    if impl is not None and impl != "threefry2x32":
+        raise ValueError(f"jaxish.random supports only the 'threefry2x32' PRNG, got {impl!r}")
+
+
+def key_data(keys):
+    """The uint32 data underlying keys (keys are their own data in jaxish)."""
+    return _check_key("key_data", keys, allow_batched=True)
+
+
+def wrap_key_data(key_bits_array, *, impl=None):
+    _check_impl(impl)
+    return _check_key("wrap_key_data", key_bits_array, allow_batched=True)
+
+
+def key_impl(keys):
+    _check_key("key_impl", keys, allow_batched=True)
+    return "threefry2x32"
+
+
+def clone(key):
+    return key
+
+
+def _iota_2x32(shape):
+    """(hi, lo) uint32 words of the row-major counter over `shape` (hi is 0 below 2**32)."""
+    n = math.prod(shape)
+    if n >= 2 ** 32:
+        raise NotImplementedError("random draws of 2**32 or more elements")
+    if not shape:
+        z = jnp.zeros((), _U32)
+        return z, z
+    lo = jnp.reshape(lax.iota(_U32, n), shape)
+    return jnp.zeros(shape, _U32), lo
+
+
+def _canonical_shape(shape, name="shape"):
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, got {shape}.")
+    try:
+        out = tuple(builtins.int(operator_index(d)) for d in shape)
+    except TypeError:
+        raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, "
+                        f"got {shape}.") from None
+    if any(d < 0 for d in out):
+        raise ValueError(f"{name} must have nonnegative dimensions, got {out}")
+    return out
+
+
+def operator_index(d):
+    import operator
+    return operator.index(d)
+
+
+def _split(key, shape):
+    k1, k2 = _key_words(key)
+    hi, lo = _iota_2x32(shape)
+    b1, b2 = _threefry2x32(k1, k2, hi, lo)
+    return jnp.stack([b1, b2], axis=len(shape))
+
+
+def split(key, num=2):
+    """`num` new keys (or an array of keys of shape `num` when it is a tuple)."""
+    key = _check_key("split", key)
+    shape = tuple(num) if isinstance(num, Sequence) else (num,)
+    return _split(key, _canonical_shape(shape, "num"))
+
+
+def fold_in(key, data):
+    """A new key that is a deterministic function of `key` and the 32-bit integer `data`."""
+    key = _check_key("fold_in", key)
+    if np.ndim(data) if not isinstance(data, Array) else data.ndim:
+        raise TypeError(f"fold_in accepts a scalar, but was given an array of shape "
+                        f"{np.shape(data)} != (). Use jax.vmap for batching.")
+    if isinstance(data, (int, np.integer)) and not 0 <= int(data) < 2 ** 32:
+        raise OverflowError(f"Python integer {int(data)} out of bounds for uint32")
+    if isinstance(data, int):
+        data = np.uint32(data)
+    data = lax.convert_element_type(jnp.asarray(data), _U32)
+    k1, k2 = _key_words(key)
+    y1, y2 = _threefry2x32(k1, k2, jnp.zeros((), _U32), data)
+    return jnp.stack([y1, y2])
+
+
+def _random_bits(key, bit_width, shape):
+    k1, k2 = _key_words(key)
+    hi, lo = _iota_2x32(shape)
+    b1, b2 = _threefry2x32(k1, k2, hi, lo)
+    if bit_width == 64:
+        u64 = _UINT_DTYPES[64]
+        if dtypes.canonicalize(u64) != u64:
+            raise TypeError("64-bit random bits need jax_enable_x64")
+        return lax.bitwise_or(lax.shift_left(lax.convert_element_type(b1, u64), 32),
+                              lax.convert_element_type(b2, u64))
+    out = lax.bitwise_xor(b1, b2)
+    if bit_width == 32:
+        return out
+    return lax.convert_element_type(out, _UINT_DTYPES[bit_width])
+
+
+def bits(key, shape=(), dtype=None):
+    """Uniform random bits as unsigned integers (uint32 by default, uint64 with x64)."""
+    key = _check_key("bits", key)
+    if dtype is None:
+        dtype = dtypes.default_uint()
+    else:
+        dtype = dtypes.canonicalize(dtypes.check_dtype(dtype))
+    if not dtypes.is_unsigned(dtype):
+        raise ValueError(f"dtype argument to `bits` must be an unsigned int dtype, got {dtype}")
+    return _random_bits(key, 8 * dtype.itemsize, _canonical_shape(shape))
+
+
+# ---- continuous distributions ----------------------------------------------------------------
+def _float_dtype(name, dtype, allow_complex=False):
+    dtype = dtypes.canonicalize(dtypes.check_dtype(float if dtype is None else dtype))
+    if not dtypes.is_float(dtype) and not (allow_complex and dtypes.is_complex(dtype)):
+        raise ValueError(f"dtype argument to `{name}` must be a float dtype, got {dtype}")
+    return dtype
+
+
+def _check_shape(name, shape, *param_shapes):
+    if param_shapes:
+        out = lax.broadcast_shapes(name, tuple(shape), *[tuple(s) for s in param_shapes])
+        if out != tuple(shape):
+            raise ValueError(f"{name} parameter shapes must be broadcast-compatible with shape "
+                             f"argument, and the result of broadcasting the shapes must equal "
+                             f"the shape argument, but got result {out} for shape argument {shape}.")
+
+
+def _shape_of(x):
+    return tuple(np.shape(x)) if not isinstance(x, Array) else x.shape
+
+
+def _uniform(key, shape, dtype, minval, maxval):
+    _check_shape("uniform", shape, _shape_of(minval), _shape_of(maxval))
+    minval = lax.convert_element_type(jnp.asarray(minval), dtype)
+    maxval = lax.convert_element_type(jnp.asarray(maxval), dtype)
+    info = dtypes.finfo(dtype)
+    nbits, nmant = info.bits, info.nmant
+    rng_bits = 8 if nmant < 8 else nbits
+    raw = _random_bits(key, rng_bits, shape)
+    uint = _UINT_DTYPES[nbits]
+    if rng_bits != nbits:
+        raw = lax.convert_element_type(raw, uint)
+    mant = lax.shift_right_logical(raw, rng_bits - nmant)
+    # JAX bitcasts (mant | bits(1.0)) to float and subtracts 1; that equals mant * 2**-nmant
+    # exactly, so the conversion below is bit-identical without a bitcast.
+    floats = lax.mul(lax.convert_element_type(mant, dtype), 2.0 ** -nmant)
+    return lax.max(minval, lax.add(lax.mul(floats, lax.sub(maxval, minval)), minval))
+
+
+def uniform(key, shape=(), dtype=None, minval=0.0, maxval=1.0):
+    """Uniform values in [minval, maxval) of the given shape and float dtype."""
+    key = _check_key("uniform", key)
+    dtype = _float_dtype("uniform", dtype)
+    return _uniform(key, _canonical_shape(shape), dtype, minval, maxval)
+
+
+def _normal_real(key, shape, dtype):
+    lo = np.nextafter(np.array(-1.0, dtype), np.array(0.0, dtype), dtype=dtype)
+    u = _uniform(key, shape, dtype, float(lo), 1.0)
+    return lax.mul(lax.erf_inv(u), float(np.sqrt(np.array(2.0, dtype))))
+
+
+def normal(key, shape=(), dtype=None):
+    """Standard normal values: sqrt(2) * erfinv(u) for u uniform in (-1, 1)."""
+    key = _check_key("normal", key)
+    dtype = _float_dtype("normal", dtype, allow_complex=True)
+    shape = _canonical_shape(shape)
+    if dtypes.is_complex(dtype):
+        real = dtypes.float32 if dtype == dtypes.complex64 else dtypes.float64
+        kr, ki = _split(key, (2,))
+        re = _normal_real(kr, shape, real)
+        im = _normal_real(ki, shape, real)
+        z = jnp.add(re.astype(dtype), jnp.multiply(1j, im.astype(dtype)))
+        return jnp.true_divide(z, jnp.asarray(np.sqrt(2), dtype))
+    return _normal_real(key, shape, dtype)
+
+
+def truncated_normal(key, lower, upper, shape=None, dtype=None):
+    """Normal values truncated to the open interval (lower, upper)."""
+    key = _check_key("truncated_normal", key)
+    dtype = _float_dtype("truncated_normal", dtype)
+    if shape is None:
+        shape = lax.broadcast_shapes("truncated_normal", _shape_of(lower), _shape_of(upper))
+    else:
+        shape = _canonical_shape(shape)
+        _check_shape("truncated_normal", shape, _shape_of(lower), _shape_of(upper))
+    sqrt2 = float(np.sqrt(np.array(2.0, dtype)))
+    lower = lax.convert_element_type(jnp.asarray(lower), dtype)
+    upper = lax.convert_element_type(jnp.asarray(upper), dtype)
+    a = lax.erf(lax.div(lower, sqrt2))
+    b = lax.erf(lax.div(upper, sqrt2))
+    u = _uniform(key, shape, dtype, a, b)
+    out = lax.mul(lax.erf_inv(u), sqrt2)
+    lo = lax.nextafter(lax.stop_gradient(lower), jnp.full(lower.shape, np.inf, dtype))
+    hi = lax.nextafter(lax.stop_gradient(upper), jnp.full(upper.shape, -np.inf, dtype))
+    return jnp.clip(out, lo, hi)
+
+
+def bernoulli(key, p=0.5, shape=None, mode="low"):
+    """Booleans that are True with probability p."""
+    if mode not in ("high", "low"):
+        raise ValueError(f"got mode={mode!r}, expected 'high' or 'low'")
+    key = _check_key("bernoulli", key)
+    p = jnp.asarray(p)
+    if not dtypes.is_float(p.dtype):
+        raise TypeError(f"bernoulli probability `p` must have a floating dtype, got {p.dtype}.")
+    if shape is None:
+        shape = p.shape
+    else:
+        shape = _canonical_shape(shape)
+        _check_shape("bernoulli", shape, p.shape)
+    dtype = p.dtype
+    if mode == "high":
+        u = _uniform(key, (2, *shape), dtype, 0.0, 1.0)
+        u1, u2 = u[0], u[1]
+        u2 = jnp.multiply(u2, 2.0 ** -dtypes.finfo(dtype).nmant)
+        return jnp.less(u2, jnp.subtract(p, u1))
+    return jnp.less(_uniform(key, shape, dtype, 0.0, 1.0), p)
+
+
+def rademacher(key, shape=(), dtype=None):
+    """-1 or +1 with equal probability."""
+    key = _check_key("rademacher", key)
+    dtype = dtypes.canonicalize(dtypes.check_dtype(int if dtype is None else dtype))
+    b = bernoulli(key, 0.5, _canonical_shape(shape)).astype(dtype)
+    return jnp.subtract(jnp.multiply(2, b), 1).astype(dtype)
+
+
+def exponential(key, shape=(), dtype=None):
+    key = _check_key("exponential", key)
+    dtype = _float_dtype("exponential", dtype)
+    u = _uniform(key, _canonical_shape(shape), dtype, 0.0, 1.0)
+    return lax.neg(lax.log1p(lax.neg(u)))
+
+
+def _tiny(dtype):
+    return float(dtypes.finfo(dtype).tiny)
+
+
+def gumbel(key, shape=(), dtype=None, mode=None):
+    """Standard Gumbel values: -log(-log(u))."""
+    key = _check_key("gumbel", key)
+    dtype = _float_dtype("gumbel", dtype)
+    mode = "low" if mode is None else mode
+    if mode not in ("high", "low"):
+        raise ValueError(f"Must provide valid mode for gumbel got: {mode}")
+    return _gumbel(key, _canonical_shape(shape), dtype, mode)
+
+
+def _gumbel(key, shape, dtype, mode):
+    if mode == "high":
+        u = _uniform(key, (2, *shape), dtype, 0.0, 1.0)
+        high, low = u[0], u[1]
+        nmant = dtypes.finfo(dtype).nmant
+        x = jnp.where(high >= 0.5, high, high + 2.0 ** -nmant * low + _tiny(dtype))
+        return lax.neg(lax.log(lax.neg(lax.log1p(lax.neg(x)))))
+    u = _uniform(key, shape, dtype, _tiny(dtype), 1.0)
+    return lax.neg(lax.log(lax.neg(lax.log(u))))
+
+
+def logistic(key, shape=(), dtype=None):
+    key = _check_key("logistic", key)
+    dtype = _float_dtype("logistic", dtype)
+    x = _uniform(key, _canonical_shape(shape), dtype, _tiny(dtype), 1.0)
+    return lax.sub(lax.log(x), lax.log1p(lax.neg(x)))
+
+
+def laplace(key, shape=(), dtype=None):
+    key = _check_key("laplace", key)
+    dtype = _float_dtype("laplace", dtype)
+    u = _uniform(key, _canonical_shape(shape), dtype, -1.0 + float(dtypes.finfo(dtype).epsneg), 1.0)
+    return lax.mul(lax.sign(u), lax.log1p(lax.neg(lax.abs(u))))
+
+
+def cauchy(key, shape=(), dtype=None):
+    key = _check_key("cauchy", key)
+    dtype = _float_dtype("cauchy", dtype)
+    u = _uniform(key, _canonical_shape(shape), dtype, float(dtypes.finfo(dtype).eps), 1.0)
+    return lax.tan(lax.mul(lax.sub(u, 0.5), float(np.array(np.pi, dtype))))
+
+
+def lognormal(key, sigma=np.float32(1), shape=None, dtype=None):
+    key = _check_key("lognormal", key)
+    dtype = _float_dtype("lognormal", dtype)
+    shape = _shape_of(sigma) if shape is None else _canonical_shape(shape)
+    sigma = lax.convert_element_type(jnp.asarray(sigma), dtype)
+    return lax.exp(lax.mul(_normal_real(key, shape, dtype), sigma))
+
+
+def maxwell(key, shape=(), dtype=None):
+    key = _check_key("maxwell", key)
+    dtype = _float_dtype("maxwell", dtype)
+    shape = _canonical_shape(shape)
+    x = _normal_real(key, (*shape, 3), dtype)
+    return jnp.sqrt(jnp.sum(jnp.multiply(x, x), axis=-1))
+
+
+def rayleigh(key, scale=1.0, shape=None, dtype=None):
+    key = _check_key("rayleigh", key)
+    dtype = _float_dtype("rayleigh", dtype)
+    shape = _shape_of(scale) if shape is None else _canonical_shape(shape)
+    scale = jnp.broadcast_to(lax.convert_element_type(jnp.asarray(scale), dtype), shape)
+    u = _uniform(key, shape, dtype, 0.0, 1.0)
+    log_u = lax.log(u)
+    return lax.mul(scale, lax.sqrt(lax.mul(log_u, -2.0)))
+
+
+# ---- integers ------------------------------------------------------------------------------
+def _convert_and_clip_integer(val, dtype):
+    """Convert integer `val` to integer `dtype`, clipping to the representable range."""
+    lo = builtins.max(int(dtypes.iinfo(dtype).min), int(dtypes.iinfo(val.dtype).min))
+    hi = builtins.min(int(dtypes.iinfo(dtype).max), int(dtypes.iinfo(val.dtype).max))
+    lo_a = jnp.asarray(np.array(lo, val.dtype))
+    hi_a = jnp.asarray(np.array(hi, val.dtype))
+    return jnp.clip(val, lo_a, hi_a).astype(dtype)
+
+
+def randint(key, shape, minval, maxval, dtype=None):
+    """Integers uniform in [minval, maxval), JAX's double-draw modulus algorithm."""
+    key = _check_key("randint", key)
+    dtype = dtypes.canonicalize(dtypes.check_dtype(int if dtype is None else dtype))
+    shape = _canonical_shape(shape)
+    if not dtypes.is_int(dtype):
+        raise TypeError(f"randint only accepts integer dtypes, got {dtype}")
+    info = dtypes.iinfo(dtype)
+    sample_dtype = dtype
+    if info.bits < 32:
+        sample_dtype = dtypes.int32
+        minval = jnp.clip(jnp.asarray(minval).astype(dtypes.int32), int(info.min), int(info.max))
+        maxval = jnp.clip(jnp.asarray(maxval).astype(dtypes.int32), int(info.min), int(info.max) + 1)
+    return _randint(key, shape, minval, maxval, sample_dtype).astype(dtype)
+
+
+def _randint(key, shape, minval, maxval, dtype):
+    _check_shape("randint", shape, _shape_of(minval), _shape_of(maxval))
+    minval = jnp.asarray(minval)
+    maxval = jnp.asarray(maxval)
+    if not dtypes.is_int(minval.dtype):
+        minval = minval.astype(int)
+    if not dtypes.is_int(maxval.dtype):
+        maxval = maxval.astype(int)
+    top = _convert_and_clip_integer(jnp.asarray(np.array(dtypes.iinfo(dtype).max, dtype)), maxval.dtype)
+    maxval_out_of_range = jnp.greater(maxval, top)
+    minval = _convert_and_clip_integer(minval, dtype)
+    maxval = _convert_and_clip_integer(maxval, dtype)
+    nbits = dtypes.iinfo(dtype).bits
+    keys = _split(key, (2,))
+    higher = _random_bits(keys[0], nbits, shape)
+    lower = _random_bits(keys[1], nbits, shape)
+    udt = _UINT_DTYPES[nbits]
+    span = lax.convert_element_type(lax.sub(maxval, minval), udt)
+    span = lax.select(jnp.less_equal(maxval, minval), jnp.ones_like(span), span)
+    span = lax.select(jnp.logical_and(maxval_out_of_range, jnp.greater(maxval, minval)),
+                      lax.add(span, jnp.ones_like(span)), span)
+    # (a * b) % N == ((a % N) * (b % N)) % N; 2**nbits % span without overflowing.
+    half = jnp.full_like(span, 2 ** (nbits // 2))
+    multiplier = lax.rem(half, span)
+    multiplier = lax.rem(lax.mul(multiplier, multiplier), span)
+    offset = lax.add(lax.mul(lax.rem(higher, span), multiplier), lax.rem(lower, span))
+    offset = lax.rem(offset, span)
+    return jnp.add(minval, lax.convert_element_type(offset, dtype))
+
+
+# ---- permutations and discrete choices -------------------------------------------------------
+def _sort_by(sort_keys, x, axis):
+    """x reordered along `axis` by a stable sort of uint32 `sort_keys` (same shape)."""
+    sort_key_val = getattr(lax, "sort_key_val", None)
+    if sort_key_val is not None:
+        return sort_key_val(sort_keys, x, axis)[1]
+    order = jnp.argsort(sort_keys, axis=axis, stable=True)
+    return jnp.take_along_axis(x, order, axis=axis)
+
+
+def _shuffle(key, x, axis):
+    exponent = 3
+    uint32max = np.iinfo(np.uint32).max
+    num_rounds = int(np.ceil(exponent * np.log(builtins.max(1, x.size)) / np.log(uint32max)))
+    for _ in range(num_rounds):
+        keys = _split(key, (2,))
+        key, subkey = keys[0], keys[1]
+        sort_keys = _random_bits(subkey, 32, x.shape)
+        x = _sort_by(sort_keys, x, axis)
+    return x
+
+
+def permutation(key, x, axis=0, independent=False):
+    """A random permutation of arange(x) (int x) or of x's slices along `axis`."""
+    key = _check_key("permutation", key)
+    if isinstance(x, (int, np.integer)) or (np.ndim(x) == 0 if not isinstance(x, Array) else x.ndim == 0):
+        xa = jnp.asarray(x)
+        if not dtypes.is_int(xa.dtype):
+            raise TypeError("x must be an integer or at least 1-dimensional")
+        r = operator_index(x) if not isinstance(x, Array) else int(x)
+        return _shuffle(key, jnp.arange(r), 0)
+    x = jnp.asarray(x)
+    axis = _canonical_axis(axis, x.ndim)
+    if independent or x.ndim == 1:
+        return _shuffle(key, x, axis)
+    ind = _shuffle(key, jnp.arange(x.shape[axis]), 0)
+    return jnp.take(x, ind, axis=axis)
+
+
+def shuffle(key, x, axis=0):
+    """Deprecated in JAX in favour of permutation; shuffles `x` along `axis`."""
+    key = _check_key("shuffle", key)
+    x = jnp.asarray(x)
+    return _shuffle(key, x, _canonical_axis(axis, x.ndim))
+
+
+def _canonical_axis(axis, ndim):
+    if not -ndim <= axis < builtins.max(ndim, 1):
+        raise ValueError(f"axis {axis} is out of bounds for array of dimension {ndim}")
+    return axis % builtins.max(ndim, 1)
+
+
+def categorical(key, logits, axis=-1, shape=None, replace=True, mode=None):
+    """Indices sampled from softmax(logits) along `axis` (Gumbel-max trick)."""
+    key = _check_key("categorical", key)
+    logits = jnp.asarray(logits)
+    nd = logits.ndim
+    axis_c = _canonical_axis(axis, nd)
+    batch_shape = tuple(d for i, d in enumerate(logits.shape) if i != axis_c)
+    if shape is None:
+        shape = batch_shape
+    else:
+        shape = _canonical_shape(shape)
+        _check_shape("categorical", shape, batch_shape)
+    mode = "low" if mode is None else mode
+    prefix = shape[:len(shape) - len(batch_shape)]
+    if replace:
+        ax = axis if axis < 0 else axis - nd
+        logits_shape = list(shape[len(shape) - len(batch_shape):])
+        logits_shape.insert(ax % nd, logits.shape[ax])
+        g = _gumbel(key, (*prefix, *logits_shape), logits.dtype, mode)
+        expanded = jnp.reshape(logits, (1,) * len(prefix) + logits.shape)
+        return jnp.argmax(jnp.add(g, expanded), axis=ax)
+    top_k = getattr(lax, "top_k", None)
+    if top_k is None:
+        raise NotImplementedError("categorical(replace=False) needs lax.top_k")
+    logits = jnp.add(logits, _gumbel(key, logits.shape, logits.dtype, mode))
+    k = math.prod(prefix)
+    if k > logits.shape[axis_c]:
+        raise ValueError(f"Number of samples without replacement ({k}) cannot exceed number "
+                         f"of categories ({logits.shape[axis_c]}).")
+    _, idx = top_k(jnp.moveaxis(logits, axis_c, -1), k)
+    idx = jnp.moveaxis(idx, -1, 0)
+    return jnp.reshape(idx, shape)
+
+
+def choice(key, a, shape=(), replace=True, p=None, axis=0, mode=None):
+    """Random samples from `a` (or arange(a)), with or without replacement, optional weights p."""
+    key = _check_key("choice", key)
+    if not isinstance(shape, Sequence):
+        raise TypeError(f"shape argument of jax.random.choice must be a sequence, got {shape}")
+    shape = _canonical_shape(shape)
+    arr = jnp.asarray(a)
+    if arr.ndim == 0:
+        n_inputs = operator_index(a) if not isinstance(a, Array) else int(a)
+    else:
+        axis = _canonical_axis(axis, arr.ndim)
+        n_inputs = arr.shape[axis]
+    n_draws = math.prod(shape)
+    if n_draws == 0:
+        return jnp.zeros(shape, dtype=arr.dtype)
+    if n_inputs <= 0:
+        raise ValueError("a must be greater than 0 unless no samples are taken")
+    if not replace and n_draws > n_inputs:
+        raise ValueError(f"Cannot take a larger sample (size {n_draws}) than population "
+                         f"(size {n_inputs}) when 'replace=False'")
+    if p is None:
+        if replace:
+            ind = randint(key, shape, 0, n_inputs)
+            result = ind if arr.ndim == 0 else jnp.take(arr, ind, axis=axis)
+        else:
+            perm = permutation(key, n_inputs if arr.ndim == 0 else arr, axis)
+            result = lax.slice_in_dim(perm, 0, n_draws, 1, axis)
+    else:
+        p_arr = jnp.asarray(p)
+        if not dtypes.is_inexact(p_arr.dtype):
+            p_arr = p_arr.astype(dtypes.default_float())
+        if p_arr.shape != (n_inputs,):
+            raise ValueError("p must be None or a 1D vector with the same size as a.shape[axis]. "
+                             f"p has shape {p_arr.shape} and a.shape[axis] is {n_inputs}.")
+        if replace:
+            p_cuml = jnp.cumsum(p_arr)
+            r = jnp.multiply(p_cuml[-1], jnp.subtract(1, _uniform(key, shape, p_cuml.dtype, 0.0, 1.0)))
+            # searchsorted(p_cuml, r, side='left') == number of entries strictly below r
+            below = jnp.less(jnp.reshape(p_cuml, (1,) * len(shape) + (n_inputs,)),
+                             jnp.expand_dims(r, -1))
+            ind = jnp.sum(below.astype(dtypes.default_int()), axis=-1)
+        else:
+            top_k = getattr(lax, "top_k", None)
+            if top_k is None:
+                raise NotImplementedError("choice(replace=False, p=...) needs lax.top_k")
+            g = jnp.add(_gumbel(key, (n_inputs,), p_arr.dtype, mode or "low"), jnp.log(p_arr))
+            ind = top_k(g, n_draws)[1].astype(int)
+        result = ind if arr.ndim == 0 else jnp.take(arr, ind, axis=axis)
+    out_shape = shape if arr.ndim == 0 else arr.shape[:axis] + tuple(shape) + arr.shape[axis + 1:]
+    return jnp.reshape(result, out_shape)
