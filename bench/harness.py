@@ -11,6 +11,7 @@ has jax but no torch.
 """
 import datetime
 import gc
+import importlib
 import importlib.metadata
 import json
 import math
@@ -64,9 +65,10 @@ class Options:
 
 def time_calls(call, block, budget_s, min_reps, max_reps):
     """Run `block(call())` repeatedly, timing each call alone; stop after `budget_s` (once
-    `min_reps` are in) or at `max_reps`. The garbage collector is off while timing."""
+    `min_reps` are in) or at `max_reps`. The garbage collector is off while timing (a full
+    collection runs between workloads: one costs ~0.2 s once torch is loaded)."""
     samples = []
-    gc.collect()
+    gc.collect(1)
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
@@ -143,11 +145,14 @@ def measure(system, workload, size, inputs, ref, timing):
             del out
             if not ok:
                 return {"status": "wrong", "max_err": max_err, "message": why, "first_call_s": first_call_s}
-            warm_s = first_call_s
-            for _ in range(timing["warmup"]):
+            warm_s, spent_s = first_call_s, 0.0
+            for _ in range(timing["warmup"]):  # slow calls get fewer warm-ups and reps
                 t0 = time.perf_counter_ns()
                 system.block(call())
                 warm_s = (time.perf_counter_ns() - t0) / 1e9
+                spent_s += warm_s
+                if spent_s > timing["budget_s"] / 2:
+                    break
             min_reps = timing["min_reps"] if warm_s < timing["budget_s"] / 5 else 3
             samples = time_calls(call, system.block, timing["budget_s"], min_reps, timing["max_reps"])
     except Exception as e:  # noqa: BLE001 - an unfinished feature is a table cell, not a crash
@@ -196,6 +201,11 @@ def machine_info(device, threads, size):
     import torch
     gpu = torch.cuda.get_device_name() if device != "cpu" else None
     jaxish_version = _version("jaxish")
+    if jaxish_version is None:
+        try:
+            jaxish_version = getattr(importlib.import_module("jaxish"), "__version__", "source tree")
+        except Exception as e:  # noqa: BLE001
+            jaxish_version = f"not importable ({type(e).__name__})"
     return {
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
         "device": device,
@@ -205,6 +215,7 @@ def machine_info(device, threads, size):
         "gpu": gpu,
         "threads": threads,
         "size": size,
+        "load_average": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
         "versions": {"python": platform.python_version(), "torch": torch.__version__,
                      "triton": _version("triton"), "numpy": np.__version__,
                      "jax": _version("jax"), "jaxlib": _version("jaxlib"), "jaxish": jaxish_version},
@@ -317,6 +328,10 @@ def pick_workloads(opts):
 def run(opts):
     """Run the benchmark described by `opts`; return the results dict (also written as JSON)."""
     threads = setup_threads(opts.threads)
+    if opts.device != "cpu":
+        import torch
+        if not torch.cuda.is_available():
+            raise ValueError(f"--device {opts.device}: this torch ({torch.__version__}) sees no GPU")
     names = systems_mod.select(systems_mod.all_names(opts.device, opts.jax_python), opts.systems)
     if "torch" not in names:
         names.insert(0, "torch")  # torch eager is the reference and the speed-up baseline
@@ -490,6 +505,10 @@ def report(results):
            f"copy bandwidth (torch copy_ of {results['copy']['bytes'] // 2 >> 20} MB, read+write): "
            f"{results['copy']['gbs']:.1f} GB/s",
            "cells: median ±half the p10-p90 spread, speed-up over torch eager", ""]
+    load = meta.get("load_average")
+    if load is not None and load > 0.5 * (meta["cores"] or 1):
+        out.insert(-2, f"warning: load average {load:.1f} on {meta['cores']} cores before the run: "
+                       "other work shares these CPUs and may disturb the timings")
     rows = []
     for name, entry in results["workloads"].items():
         recs = [entry["systems"].get(s, {}) for s in names]

@@ -25,7 +25,8 @@ from .tree_util import (tree_flatten, tree_unflatten, tree_map, tree_leaves, tre
 __all__ = ["make_jaxpr", "jit", "disable_jit", "grad", "value_and_grad", "jvp", "vjp", "linearize",
            "jacfwd", "jacrev", "jacobian", "hessian", "vmap", "device_put", "block_until_ready",
            "eval_shape", "ShapeDtypeStruct", "devices", "device_count", "local_device_count",
-           "default_backend", "ClosedJaxpr", "named_call", "linear_transpose", "pure_callback"]
+           "default_backend", "ClosedJaxpr", "named_call", "linear_transpose", "pure_callback",
+           "local_devices", "process_index", "process_count"]
 
 log = logging.getLogger("jaxish")
 
@@ -400,84 +401,147 @@ def linear_transpose(fun, *primals, reduce_axes=()):
 
 
 # ---- vmap -------------------------------------------------------------------------------------
-def _mapped_size(leaves, dims, in_axes_desc):
-    sizes = {}
-    for i, (x, d) in enumerate(zip(leaves, dims)):
-        if d is not None:
-            sizes.setdefault(core.get_aval(x).shape[d], []).append(i)
-    return sizes
+_AXES_TYPE_MSG = ("vmap in_axes must be an int, None, or a tuple of entries corresponding to the "
+                  "positional arguments passed to the function")
+
+
+def _is_axis_spec(x):
+    return x is None or type(x) is int
+
+
+def _vmap_arg_names(fun, args, kwargs):
+    """Describe each flat leaf of (args, kwargs) as JAX's vmap errors do ("argument x['k']")."""
+    from .tree_util import tree_flatten_with_path, keystr
+    try:
+        params = list(inspect.signature(fun).bind(*args, **kwargs).signature.parameters)
+    except (TypeError, ValueError):
+        params = None
+    names = []
+    for path, _ in tree_flatten_with_path(args)[0]:
+        i = path[0].idx
+        if params is None or i >= len(params):
+            names.append(f"args{keystr(path)}")
+        else:
+            names.append(f"argument {params[i]}{keystr(path[1:])}")
+    for path, _ in tree_flatten_with_path(kwargs)[0]:
+        names.append(f"kwargs{keystr(path)}")
+    return names
+
+
+def _vmap_size_error(fun, args, kwargs, leaves, dims, sizes, axis_size):
+    import collections
+    names = _vmap_arg_names(fun, args, kwargs)
+    def type_str(x):
+        a = core.get_aval(x)
+        return f"{a.dtype.name}[{','.join(str(d) for d in a.shape)}]"
+    described = [f"{n} of type {type_str(x)}" for n, x in zip(names, leaves)]
+    counts = collections.Counter(s for s in sizes if s is not None).most_common()
+    first = {}
+    for i, s in enumerate(sizes):
+        if s is not None:
+            first.setdefault(s, i)
+    msg = ["vmap got inconsistent sizes for array axes to be mapped:\n"]
+    if axis_size is not None:
+        msg.append(f"  * the `axis_size` argument was {axis_size};\n")
+    for k, (sz, ct) in enumerate(counts):
+        i = first[sz]
+        if ct == 1:
+            msg.append(f"  * one axis had size {sz}: axis {dims[i]} of {described[i]};\n")
+        else:
+            lead = "most" if k == 0 else "some"
+            msg.append(f"  * {lead} axes ({ct} of them) had size {sz}, e.g. axis {dims[i]} of {described[i]};\n")
+    return ValueError("".join(msg)[:-2])
 
 
 def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_name=None):
+    """Vectorizing map: fun mapped over the in_axes of its arguments, without a Python loop.
+
+    in_axes/out_axes are ints (negative allowed), None (unmapped), or pytree prefixes of the
+    arguments/outputs; keyword arguments are mapped over axis 0. axis_name binds a named axis
+    for collectives (lax.psum, ...); axis_size gives the size when no argument is mapped."""
     if not callable(fun):
         raise TypeError(f"vmap requires a callable, got {fun!r}")
     if isinstance(in_axes, list):
         in_axes = tuple(in_axes)
+    if not (in_axes is None or type(in_axes) in (int, tuple)):
+        raise TypeError(f"{_AXES_TYPE_MSG}, but got {in_axes}.")
+    if not all(_is_axis_spec(leaf) for leaf in tree_leaves(in_axes)):
+        raise TypeError(f"vmap in_axes must be an int, None, or (nested) container with those types "
+                        f"as leaves, but got {in_axes}.")
+    if not all(_is_axis_spec(leaf) for leaf in tree_leaves(out_axes)):
+        raise TypeError(f"vmap out_axes must be an int, None, or (nested) container with those types "
+                        f"as leaves, but got {out_axes}.")
+    if axis_size is not None:
+        axis_size = operator.index(axis_size)
 
     @functools.wraps(fun)
     def batched(*args, **kwargs):
         if isinstance(in_axes, tuple) and len(in_axes) != len(args):
-            raise ValueError(f"vmap in_axes must be an int, None, or a tuple of entries corresponding to the "
-                             f"positional arguments passed to the function, but got len(in_axes)={len(in_axes)}, "
-                             f"len(args)={len(args)}")
+            raise ValueError(f"{_AXES_TYPE_MSG}, but got len(in_axes)={len(in_axes)}, len(args)={len(args)}")
         leaves, in_tree = tree_flatten((args, kwargs))
         try:
-            dims = broadcast_prefix((in_axes if isinstance(in_axes, tuple) else (in_axes,) * len(args),
-                                     {k: 0 for k in kwargs}), (args, kwargs), is_leaf=lambda x: x is None)
+            dims = broadcast_prefix((in_axes, 0), tree_unflatten(in_tree, ["*"] * len(leaves)),
+                                    is_leaf=lambda x: x is None)
         except ValueError as e:
-            raise ValueError(f"vmap in_axes specification must be a tree prefix of the corresponding value, "
-                             f"got specification {in_axes} for value tree {tree_structure(args)}. ({e})") from None
+            raise ValueError(f"vmap in_axes specification must be a tree prefix of the corresponding "
+                             f"value; got specification {in_axes} for value tree "
+                             f"{tree_structure(args)}. {e}") from None
         leaves = [_to_array(x) for x in leaves]
-        norm = []
+        norm, sizes = [], []
         for x, d in zip(leaves, dims):
             if d is None:
                 norm.append(None)
+                sizes.append(None)
                 continue
-            if not isinstance(d, int):
-                raise ValueError(f"vmap in_axes must be an int or None, got {d!r}")
-            nd = core.get_aval(x).ndim
-            if not -nd <= d < nd:
+            shape = core.get_aval(x).shape
+            if not -len(shape) <= d < len(shape):
                 raise ValueError(f"vmap was requested to map its argument along axis {d}, which implies "
                                  f"that its rank should be at least {d + 1 if d >= 0 else -d}, but is only "
-                                 f"{nd} (its shape is {core.get_aval(x).shape})")
-            norm.append(d % nd)
-        sizes = {core.get_aval(x).shape[d] for x, d in zip(leaves, norm) if d is not None}
+                                 f"{len(shape)} (its shape is {shape})")
+            norm.append(d % len(shape))
+            sizes.append(shape[d])
+        distinct = {s for s in sizes if s is not None}
         if axis_size is not None:
-            sizes.add(axis_size)
-        if len(sizes) > 1:
-            lines = []
-            for i, (x, d) in enumerate(zip(leaves, norm)):
-                if d is not None:
-                    lines.append(f"  argument {i} of type {core.get_aval(x).str_short()} has axis {d} "
-                                 f"of size {core.get_aval(x).shape[d]}")
-            raise ValueError("vmap got inconsistent sizes for array axes to be mapped:\n" + "\n".join(lines))
-        if not sizes:
-            raise ValueError("vmap must have at least one non-None value in in_axes")
-        size = sizes.pop()
+            distinct.add(axis_size)
+        if len(distinct) > 1:
+            raise _vmap_size_error(fun, args, kwargs, leaves, dims, sizes, axis_size)
+        if not distinct:
+            if not leaves:
+                raise ValueError(f"vmap wrapped function must be passed at least one argument containing "
+                                 f"an array or axis_size must be specified, got empty *args={args} and "
+                                 f"**kwargs={kwargs}")
+            raise ValueError("vmap must have at least one non-None value in in_axes or axis_size must "
+                             "be specified")
+        size = distinct.pop()
         box = []
 
         def flat(*xs):
             a, k = tree_unflatten(in_tree, xs)
-            out = fun(*a, **k)
-            ol, ot = tree_flatten(out)
+            ol, ot = tree_flatten(fun(*a, **k))
             box.append(ot)
             return [_to_array(o) for o in ol]
 
         outs, odims = vmap_flat(flat, leaves, norm, size, axis_name)
         out_tree = box[0]
         try:
-            want = broadcast_prefix(out_axes, tree_unflatten(out_tree, outs), is_leaf=lambda x: x is None)
+            want = broadcast_prefix(out_axes, tree_unflatten(out_tree, ["*"] * len(outs)),
+                                    is_leaf=lambda x: x is None)
         except ValueError as e:
-            raise ValueError(f"vmap out_axes specification must be a tree prefix of the corresponding value, "
-                             f"got specification {out_axes} for value tree {out_tree}. ({e})") from None
+            raise ValueError(f"vmap out_axes specification must be a tree prefix of the corresponding "
+                             f"value; got specification {out_axes} for value tree {out_tree}. {e}") from None
         res = []
-        for o, d, w in zip(outs, odims, want):
+        for i, (o, d, w) in enumerate(zip(outs, odims, want)):
             if w is None:
                 if d is not None:
-                    raise ValueError("vmap has mapped output but out_axes is None")
+                    from .tree_util import tree_flatten_with_path, keystr
+                    paths = tree_flatten_with_path(tree_unflatten(out_tree, list(range(len(outs)))))[0]
+                    raise ValueError(f"at vmap out_axes{keystr(paths[i][0])}, got axis spec None but "
+                                     f"output was batched on axis {d}")
                 res.append(o)
                 continue
             nd = core.get_aval(o).ndim + (1 if d is None else 0)
+            if not -nd <= w < nd:
+                raise ValueError(f"axis {w} is out of bounds for array of dimension {nd}")
             res.append(bdim_to(o, d, w % nd, size))
         return tree_unflatten(out_tree, res)
     return batched
@@ -587,11 +651,14 @@ def hessian(fun, argnums=0, has_aux=False, holomorphic=False):
 
 # ---- devices ----------------------------------------------------------------------------------
 def devices(backend=None):
-    from .config import default_device
-    d = default_device()
-    if d.type == "cuda":
-        return [torch.device("cuda", i) for i in range(torch.cuda.device_count())]
-    return [torch.device("cpu")]
+    """All devices of the job (see jaxish.distributed: emulated CPU devices, torchrun processes)."""
+    from .distributed import runtime
+    return runtime.devices(backend)
+
+
+def local_devices(process_index=None, backend=None):
+    from .distributed import runtime
+    return runtime.local_devices(process_index, backend)
 
 
 def device_count(backend=None):
@@ -599,7 +666,18 @@ def device_count(backend=None):
 
 
 def local_device_count(backend=None):
-    return device_count(backend)
+    from .distributed import runtime
+    return runtime.local_device_count(backend)
+
+
+def process_index(backend=None):
+    from .distributed import runtime
+    return runtime.process_index(backend)
+
+
+def process_count(backend=None):
+    from .distributed import runtime
+    return runtime.process_count(backend)
 
 
 def default_backend():
@@ -608,13 +686,9 @@ def default_backend():
 
 
 def device_put(x, device=None, *, src=None, donate=False, may_alias=None):
-    def put(v):
-        a = _to_array(v)
-        if device is None or not isinstance(a, ArrayImpl):
-            return a
-        dev = torch.device(device) if not isinstance(device, torch.device) else device
-        return ArrayImpl(a._t.to(dev), a._weak) if a._t.device != dev else a
-    return tree_map(put, x)
+    """Put x on a device (Device, torch.device or name) or lay it out by a Sharding."""
+    from .distributed.arrays import device_put as put
+    return put(x, device)
 
 
 def block_until_ready(x):

@@ -187,6 +187,25 @@ def _torch_to_numpy(t):
     return t.numpy()
 
 
+class _DeletedTensor(torch.Tensor):
+    """Stands in for the buffer of a deleted (donated) array: every torch operation on it raises."""
+
+    @staticmethod
+    def make(desc):
+        t = torch.Tensor._make_subclass(_DeletedTensor, torch.empty(0))
+        object.__setattr__(t, "_jaxish_desc", desc)
+        return t
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        desc = ""
+        for a in list(args) + list((kwargs or {}).values()):
+            if type(a) is _DeletedTensor:
+                desc = object.__getattribute__(a, "_jaxish_desc")
+                break
+        raise RuntimeError(f"Array has been deleted with shape={desc}.")
+
+
 class ArrayImpl(Array):
     """A concrete array: an immutable torch.Tensor plus JAX's weak-type flag."""
     __slots__ = ("_t", "_weak")
@@ -234,6 +253,15 @@ class ArrayImpl(Array):
 
     def is_ready(self):
         return True
+
+    def delete(self):
+        """Drop the buffer (as donation does): any later use raises RuntimeError."""
+        if type(self._t) is not _DeletedTensor:
+            desc = f"{self.dtype.name}[{','.join(str(d) for d in self.shape)}]"
+            self._t = _DeletedTensor.make(desc)
+
+    def is_deleted(self):
+        return type(self._t) is _DeletedTensor
 
     def copy(self):
         return ArrayImpl(self._t.clone(), self._weak)

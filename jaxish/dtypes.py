@@ -141,24 +141,29 @@ _EDGES = {
 }
 
 
-def _upper_bounds():
+# Without x64 JAX avoids forming 64-bit types from 32-bit inputs: uint32 joins int32 at int32.
+_EDGES_X32 = {**_EDGES, uint32: [int32, uint64]}
+
+
+def _upper_bounds(edges):
     ub = {}
 
     def visit(n):
         if n in ub:
             return ub[n]
         s = {n}
-        for m in _EDGES[n]:
+        for m in edges[n]:
             s |= visit(m)
         ub[n] = frozenset(s)
         return ub[n]
 
-    for n in _EDGES:
+    for n in edges:
         visit(n)
     return ub
 
 
-_UB = _upper_bounds()
+_UB_X64 = _upper_bounds(_EDGES)
+_UB_X32 = _upper_bounds(_EDGES_X32)
 
 
 def _node(dtype, weak):
@@ -174,12 +179,20 @@ def _node(dtype, weak):
 
 
 @functools.lru_cache(maxsize=4096)
-def _join(a, b):
-    common = _UB[a] & _UB[b]
+def _join(a, b, x64=False):
+    ub = _UB_X64 if x64 else _UB_X32
+    common = ub[a] & ub[b]
     for c in common:
-        if common <= _UB[c]:
+        if common <= ub[c]:
             return c
     raise TypeError(f"no common type for {a} and {b}")
+
+
+def lattice_promote(a, b):
+    """jnp.promote_types: the join of two strong dtypes, not canonicalized (as JAX; a weak
+    float/int/complex result reads as float64/int64/complex128)."""
+    node = _join(np.dtype(a), np.dtype(b), config._values["jax_enable_x64"])
+    return {_WEAK_INT: int64, _WEAK_FLOAT: float64, _WEAK_COMPLEX: complex128}.get(node, node)
 
 
 def _node_dtype(node):
@@ -195,9 +208,10 @@ def _node_dtype(node):
 def promote_types(*pairs):
     """Join (dtype, weak_type) pairs on JAX's lattice -> (dtype, weak_type)."""
     node = None
+    x64 = config._values["jax_enable_x64"]
     for dtype, weak in pairs:
         n = _node(dtype, weak)
-        node = n if node is None else _join(node, n)
+        node = n if node is None else _join(node, n, x64)
     return _node_dtype(node)
 
 

@@ -35,6 +35,8 @@ def _as_leaf(x):
     t = type(x)
     if t is ArrayImpl or t in _SCALARS:
         return x
+    if isinstance(x, ArrayImpl):
+        return ArrayImpl(x._t, x._weak)  # subclasses (sharded arrays) take the fast path as plain arrays
     if isinstance(x, Array):
         return x
     from .numpy import asarray
@@ -293,10 +295,15 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), donate_argnums=(), d
         out_shardings=None, abstracted_axes=None):
     if fun is None:
         return lambda f: jit(f, static_argnums=static_argnums, static_argnames=static_argnames,
-                             donate_argnums=donate_argnums, backend=backend, inline=inline)
+                             donate_argnums=donate_argnums, backend=backend, inline=inline,
+                             in_shardings=in_shardings, out_shardings=out_shardings)
     if not callable(fun):
         raise TypeError(f"Expected a callable value, got {fun!r}")
     if backend is not None and backend not in ("cpp", "triton", "eager", "cpu", "gpu", "cuda"):
         raise ValueError(f"Unknown backend {backend!r}; expected 'cpp', 'triton' or 'eager'")
     backend = {"cpu": "cpp", "gpu": "triton", "cuda": "triton"}.get(backend, backend)
-    return JitWrapped(fun, static_argnums, static_argnames, donate_argnums, backend, inline)
+    wrapped = JitWrapped(fun, static_argnums, static_argnames, donate_argnums, backend, inline)
+    if in_shardings is not None or out_shardings is not None:
+        from .distributed.sharded_jit import ShardedJit
+        return ShardedJit(wrapped, in_shardings, out_shardings)
+    return wrapped

@@ -12,12 +12,14 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+import torch
 
 from . import dtypes
 from . import lax
 from . import numpy as jnp
-from .array import Array
+from .array import Array, ArrayImpl
 from .interpreters import core
+from .interpreters.eager import eager_trace
 
 __all__ = ["PRNGKey", "key", "key_data", "wrap_key_data", "split", "fold_in", "bits", "uniform",
            "normal", "randint", "bernoulli", "truncated_normal", "gumbel", "exponential",
@@ -38,6 +40,8 @@ _ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
 
 def _threefry2x32(k1, k2, x1, x2):
     """The Threefry-2x32 block cipher (20 rounds) on uint32 arrays (broadcasting)."""
+    if type(k1) is type(k2) is type(x1) is type(x2) is ArrayImpl and core.current_trace() is eager_trace:
+        return _threefry2x32_torch(k1, k2, x1, x2)
     ks = (k1, k2, lax.bitwise_xor(lax.bitwise_xor(k1, k2), 0x1BD11BDA))
     x1 = lax.add(x1, ks[0])
     x2 = lax.add(x2, ks[1])
@@ -48,6 +52,27 @@ def _threefry2x32(k1, k2, x1, x2):
         x1 = lax.add(x1, ks[(i + 1) % 3])
         x2 = lax.add(lax.add(x2, ks[(i + 2) % 3]), i + 1)
     return x1, x2
+
+
+_M32 = 0xFFFFFFFF
+
+
+def _threefry2x32_torch(k1, k2, x1, x2):
+    """Eager fast path of the same hash: one pass of int64 torch ops masked to 32 bits
+    (torch has no uint32 arithmetic, and per-op uint32<->int64 conversions dominate)."""
+    k1, k2, x1, x2 = torch.broadcast_tensors(*[a._t.to(torch.int64) for a in (k1, k2, x1, x2)])
+    ks = (k1, k2, k1 ^ k2 ^ 0x1BD11BDA)
+    x1 = (x1 + ks[0]).bitwise_and_(_M32)
+    x2 = (x2 + ks[1]).bitwise_and_(_M32)
+    tmp = torch.empty_like(x2)
+    for i in range(5):
+        for r in _ROTATIONS[i % 2]:
+            x1.add_(x2).bitwise_and_(_M32)
+            torch.bitwise_left_shift(x2, r, out=tmp).bitwise_and_(_M32)
+            x2.bitwise_right_shift_(32 - r).bitwise_or_(tmp).bitwise_xor_(x1)
+        x1.add_(ks[(i + 1) % 3]).bitwise_and_(_M32)
+        x2.add_(ks[(i + 2) % 3]).add_(i + 1).bitwise_and_(_M32)
+    return ArrayImpl(x1.to(torch.uint32)), ArrayImpl(x2.to(torch.uint32))
 
 
 def threefry_2x32(keypair, count):
@@ -254,7 +279,11 @@ def _float_dtype(name, dtype, allow_complex=False):
 
 def _check_shape(name, shape, *param_shapes):
     if param_shapes:
-        out = lax.broadcast_shapes(name, tuple(shape), *[tuple(s) for s in param_shapes])
+        shapes = [tuple(shape)] + [tuple(s) for s in param_shapes]
+        try:
+            out = lax.broadcast_shapes(name, *shapes)
+        except TypeError:
+            raise ValueError(f"Incompatible shapes for broadcasting: shapes={shapes}") from None
         if out != tuple(shape):
             raise ValueError(f"{name} parameter shapes must be broadcast-compatible with shape "
                              f"argument, and the result of broadcasting the shapes must equal "
@@ -266,7 +295,10 @@ def _shape_of(x):
 
 
 def _uniform(key, shape, dtype, minval, maxval):
-    _check_shape("uniform", shape, _shape_of(minval), _shape_of(maxval))
+    out = lax.broadcast_shapes("uniform", tuple(shape), _shape_of(minval), _shape_of(maxval))
+    if out != tuple(shape):
+        raise TypeError(f"uniform: minval/maxval of shapes {_shape_of(minval)}, {_shape_of(maxval)} "
+                        f"do not broadcast to the requested shape {tuple(shape)}")
     minval = lax.convert_element_type(jnp.asarray(minval), dtype)
     maxval = lax.convert_element_type(jnp.asarray(maxval), dtype)
     info = dtypes.finfo(dtype)
@@ -503,8 +535,26 @@ def _sort_by(sort_keys, x, axis):
     sort_key_val = getattr(lax, "sort_key_val", None)
     if sort_key_val is not None:
         return sort_key_val(sort_keys, x, axis)[1]
-    order = jnp.argsort(sort_keys, axis=axis, stable=True)
-    return jnp.take_along_axis(x, order, axis=axis)
+    if hasattr(jnp, "argsort"):
+        order = jnp.argsort(sort_keys, axis=axis, stable=True)
+        return jnp.take_along_axis(x, order, axis=axis)
+    return jnp.take_along_axis(x, _stable_order_by_rank(sort_keys, axis), axis=axis)
+
+
+def _stable_order_by_rank(sort_keys, axis):
+    """Stable argsort by pairwise comparison (O(n^2)); used only while lax has no sort."""
+    k = jnp.moveaxis(sort_keys, axis, -1)
+    n = k.shape[-1]
+    if n > 8192:
+        raise NotImplementedError("permutation of more than 8192 elements needs lax.sort")
+    ki, kj = jnp.expand_dims(k, -1), jnp.expand_dims(k, -2)
+    idx = lax.iota(dtypes.int32, n)
+    before = jnp.logical_or(jnp.less(kj, ki),
+                            jnp.logical_and(jnp.equal(kj, ki), jnp.less(idx[None, :], idx[:, None])))
+    rank = jnp.sum(before.astype(dtypes.int32), axis=-1)  # rank[..., i]: sorted position of i
+    hit = jnp.equal(jnp.expand_dims(rank, -2), idx[:, None])  # [..., j, i]: rank[i] == j
+    order = jnp.sum(jnp.multiply(hit.astype(dtypes.int32), idx), axis=-1)
+    return jnp.moveaxis(order, -1, axis)
 
 
 def _shuffle(key, x, axis):

@@ -68,7 +68,7 @@ def assert_close(a, b, rtol=1e-5, atol=1e-6, what=""):
 def check_jvp(f, args, seed=0, rtol=1e-5, atol=1e-6, eps=EPS):
     """jax.jvp(f) agrees with central finite differences at args (a tuple of float64 arrays)."""
     rng = np.random.default_rng(seed)
-    args = tuple(jnp.asarray(a) for a in args)
+    args = jax.tree_util.tree_map(jnp.asarray, tuple(args))
     tangents = _random_like(rng, args)
     y, t = jax.jvp(f, args, tangents)
     assert_close(y, f(*args), rtol=1e-12, atol=1e-12, what="jvp primal output")
@@ -80,14 +80,15 @@ def check_jvp(f, args, seed=0, rtol=1e-5, atol=1e-6, eps=EPS):
 def check_vjp(f, args, seed=1, rtol=1e-7, atol=1e-9):
     """<u, J v> (forward mode) equals <J^T u, v> (reverse mode) for random u, v."""
     rng = np.random.default_rng(seed)
-    args = tuple(jnp.asarray(a) for a in args)
+    args = jax.tree_util.tree_map(jnp.asarray, tuple(args))
     y, pullback = jax.vjp(f, *args)
     assert_close(y, f(*args), rtol=1e-12, atol=1e-12, what="vjp primal output")
     u = _random_like(rng, y)
     v = _random_like(rng, args)
     ct = pullback(u)
     assert isinstance(ct, tuple) and len(ct) == len(args)
-    for c, a in zip(ct, args):
+    assert jax.tree_util.tree_structure(ct) == jax.tree_util.tree_structure(args)
+    for c, a in zip(_leaves(ct), _leaves(args)):
         assert c.shape == a.shape and c.dtype == a.dtype, (c.shape, a.shape, c.dtype, a.dtype)
     _, jv = jax.jvp(f, args, v)
     lhs, rhs = _inner(u, jv), _inner(ct, v)
@@ -473,8 +474,347 @@ def test_dynamic_slice_and_update_grads(data):
 def test_jnp_shape_helpers_grads():
     rng = np.random.default_rng(3)
     x = rng.standard_normal((2, 3))
-    for fn in (lambda v: jnp.tile(v, (2, 1)), lambda v: jnp.repeat(v, 2, axis=1),
-               lambda v: jnp.split(v, 3, axis=1)[1], lambda v: jnp.flip(v), lambda v: jnp.roll(v, 1, axis=1),
-               lambda v: jnp.swapaxes(v, 0, 1), lambda v: jnp.ravel(v), lambda v: jnp.triu(v),
-               lambda v: jnp.broadcast_to(v, (4, 2, 3)), lambda v: jnp.pad(v, ((1, 0), (0, 2)))):
+    for fn in (lambda v: jnp.split(v, 3, axis=1)[1], lambda v: jnp.flip(v), lambda v: jnp.clip(v, -0.5, 0.5),
+               lambda v: jnp.swapaxes(v, 0, 1), lambda v: jnp.ravel(v), lambda v: jnp.outer(v[0], v[1]),
+               lambda v: jnp.broadcast_to(v, (4, 2, 3)), lambda v: jnp.concatenate([v, v[:1]], axis=0)):
         check_grads(fn, (x,))
+
+
+# ---- indexing: gather, scatter and .at[] ------------------------------------------------------
+@settings(**SETTINGS)
+@given(data=st.data())
+def test_gather_grads(data):
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), label="shape")
+    x = data.draw(floats(shape, -2, 2), label="x")
+    n = shape[0]
+    ishape = data.draw(hnp.array_shapes(min_dims=0, max_dims=2, max_side=4), label="index shape")
+    idx = data.draw(hnp.arrays(np.int32, ishape, elements=st.integers(-n, n - 1)), label="idx")
+    check_grads(lambda v: v[idx], (x,))
+    check_grads(lambda v: jnp.take(v, idx, axis=0), (x,))
+    if len(shape) > 1:
+        j = data.draw(hnp.arrays(np.int32, ishape, elements=st.integers(0, shape[1] - 1)), label="j")
+        check_grads(lambda v: v[idx, j], (x,))
+        check_grads(lambda v: v[:, j % shape[1]] * 2.0, (x,))
+    wild = data.draw(hnp.arrays(np.int32, ishape, elements=st.integers(-2 * n - 1, 2 * n)), label="wild idx")
+    for mode in ("clip", "fill"):  # (the default mode promises in-bounds indices: not this test)
+        check_grads(lambda v: v.at[wild].get(mode=mode, fill_value=0.0), (x,))
+
+
+@settings(**SETTINGS)
+@given(data=st.data())
+def test_take_along_axis_grads(data):
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), label="shape")
+    axis = data.draw(st.integers(0, len(shape) - 1), label="axis")
+    x = data.draw(floats(shape, -2, 2), label="x")
+    idx = data.draw(hnp.arrays(np.int32, shape, elements=st.integers(0, shape[axis] - 1)), label="idx")
+    check_grads(lambda v: jnp.take_along_axis(v, idx, axis=axis), (x,))
+
+
+@settings(**SETTINGS)
+@given(data=st.data())
+def test_scatter_grads(data):
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), label="shape")
+    n = shape[0]
+    k = data.draw(st.integers(1, 5), label="number of updates")
+    dup = data.draw(hnp.arrays(np.int32, (k,), elements=st.integers(-n, n - 1)), label="idx (duplicates ok)")
+    uniq = np.asarray(data.draw(st.permutations(range(n)), label="perm"), np.int32)[:min(k, n)]
+    x = data.draw(grid(shape, 0.125, 300), label="x")
+    u = data.draw(grid((k,) + shape[1:], 0.125, 300), label="updates") + 0.0625  # never ties with x
+    uu = u[:len(uniq)]
+    check_grads(lambda v, w: v.at[dup].add(w), (x, u))
+    check_grads(lambda v, w: v.at[uniq].set(w), (x, uu))
+    check_grads(lambda v, w: v.at[dup].set(w), (x, u))
+    check_grads(lambda v, w: v.at[dup].max(w), (x, u))
+    check_grads(lambda v, w: v.at[dup].min(w), (x, u))
+    check_grads(lambda v, w: v.at[uniq].multiply(w), (x, uu + 2.0 * np.sign(uu) + (uu == 0)))
+    check_grads(lambda v, w: jnp.sin(v).at[dup].add(w * w), (x, u))
+    check_grads(lambda v: v.at[0].set(3.0) * v, (x,))
+    check_grads(lambda v, s: v.at[uniq].set(s), (x, np.float64(0.3)))  # a broadcast scalar update
+
+
+def test_scatter_grads_match_jax_on_ties_and_duplicates():
+    """Values from JAX 0.10.2: duplicate-index `set` credits only the winning update; min/max
+    average the tangents of every value that ties for the result; jnp indexing drops the
+    cotangent of an out-of-bounds index (its read is clamped, as JAX's promise_in_bounds)."""
+    x = jnp.array([1.0, 2.0, 3.0])
+    ones = jnp.ones(3)
+    gx, gu = jax.grad(lambda a, b: jnp.sum(a.at[jnp.array([0, 0, 2])].set(b)), argnums=(0, 1))(
+        x, jnp.array([7.0, 7.0, 0.0]))
+    np.testing.assert_array_equal(np.asarray(gx), [0.0, 1.0, 0.0])
+    np.testing.assert_array_equal(np.asarray(gu), [0.0, 1.0, 1.0])
+    f = lambda a, b: a.at[jnp.array([0, 1, 2])].max(b)
+    _, t = jax.jvp(f, (x, jnp.array([1.0, 5.0, 0.0])), (ones, 10 * ones))
+    np.testing.assert_array_equal(np.asarray(t), [5.5, 10.0, 1.0])
+    f = lambda a, b: a.at[jnp.array([0, 0, 2])].max(b)
+    _, t = jax.jvp(f, (x, jnp.array([7.0, 7.0, 0.0])), (ones, jnp.array([10.0, 20.0, 30.0])))
+    np.testing.assert_array_equal(np.asarray(t), [15.0, 1.0, 1.0])
+    f = lambda a, b: a.at[jnp.array([0, 0, 2])].min(b)
+    _, t = jax.jvp(f, (x, jnp.array([7.0, 7.0, 0.0])), (ones, jnp.array([10.0, 20.0, 30.0])))
+    np.testing.assert_array_equal(np.asarray(t), [1.0, 1.0, 30.0])
+    idx = jnp.array([0, 5, -1, -7])
+    np.testing.assert_array_equal(np.asarray(x[idx]), [1.0, 3.0, 3.0, 1.0])
+    np.testing.assert_array_equal(np.asarray(jax.grad(lambda a: jnp.sum(a[idx]))(x)), [1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(np.asarray(jax.grad(lambda a: jnp.sum(a.at[idx].get(mode="clip")))(x)),
+                                  [2.0, 0.0, 2.0])
+    gx, gu = jax.grad(lambda a, b: jnp.sum(a.at[idx].set(b) ** 2), argnums=(0, 1))(x, 3 * jnp.ones(4))
+    np.testing.assert_array_equal(np.asarray(gx), [0.0, 4.0, 0.0])
+    np.testing.assert_array_equal(np.asarray(gu), [6.0, 0.0, 6.0, 0.0])
+
+
+# ---- dot_general, matmul, einsum --------------------------------------------------------------
+@st.composite
+def dot_problems(draw):
+    """Random dimension numbers: batch, contracting and free dims in shuffled positions."""
+    nb, nc = draw(st.integers(0, 2)), draw(st.integers(0, 2))
+    nlf, nrf = draw(st.integers(0, 2)), draw(st.integers(0, 2))
+    size = st.integers(1, 3)
+    b = [draw(size) for _ in range(nb)]
+    c = [draw(size) for _ in range(nc)]
+    lf = [draw(size) for _ in range(nlf)]
+    rf = [draw(size) for _ in range(nrf)]
+    lkinds = [("b", i) for i in range(nb)] + [("c", i) for i in range(nc)] + [("f", i) for i in range(nlf)]
+    rkinds = [("b", i) for i in range(nb)] + [("c", i) for i in range(nc)] + [("f", i) for i in range(nrf)]
+    lkinds, rkinds = draw(st.permutations(lkinds)), draw(st.permutations(rkinds))
+    dims = {"b": b, "c": c}
+    lshape = tuple(dims[k][i] if k != "f" else lf[i] for k, i in lkinds)
+    rshape = tuple(dims[k][i] if k != "f" else rf[i] for k, i in rkinds)
+    lc = tuple(lkinds.index(("c", i)) for i in range(nc))
+    rc = tuple(rkinds.index(("c", i)) for i in range(nc))
+    lb = tuple(lkinds.index(("b", i)) for i in range(nb))
+    rb = tuple(rkinds.index(("b", i)) for i in range(nb))
+    x = draw(floats(lshape, -2, 2))
+    y = draw(floats(rshape, -2, 2))
+    return x, y, ((lc, rc), (lb, rb))
+
+
+@settings(max_examples=12, deadline=None)
+@given(problem=dot_problems())
+def test_dot_general_grads(problem):
+    x, y, dn = problem
+    ref = np.einsum(_einsum_spec(x.ndim, y.ndim, dn), x, y)
+    np.testing.assert_allclose(np.asarray(lax.dot_general(jnp.asarray(x), jnp.asarray(y), dn)), ref, rtol=1e-12)
+    check_grads(lambda a, b: lax.dot_general(a, b, dn), (x, y))
+    check_grads(lambda a: lax.dot_general(a, jnp.asarray(y), dn), (x,))
+    check_grads(lambda b: lax.dot_general(jnp.asarray(x), b, dn), (y,))
+
+
+def _einsum_spec(nl, nr, dn):
+    (lc, rc), (lb, rb) = dn
+    letters = iter("abcdefghijklmnop")
+    ls = [None] * nl
+    rs = [None] * nr
+    for i, j in zip(lb, rb):
+        ls[i] = rs[j] = next(letters)
+    for i, j in zip(lc, rc):
+        ls[i] = rs[j] = next(letters)
+    for i in range(nl):
+        ls[i] = ls[i] or next(letters)
+    for j in range(nr):
+        rs[j] = rs[j] or next(letters)
+    out = [ls[i] for i in lb] + [ls[i] for i in range(nl) if i not in lb and i not in lc] + \
+          [rs[j] for j in range(nr) if j not in rb and j not in rc]
+    return "".join(ls) + "," + "".join(rs) + "->" + "".join(out)
+
+
+@pytest.mark.parametrize("spec,shapes_", [
+    ("ij,jk->ik", [(2, 3), (3, 4)]), ("bij,bjk->bik", [(2, 2, 3), (2, 3, 2)]), ("ii->i", [(3, 3)]),
+    ("i,i->", [(4,), (4,)]), ("ij->ji", [(2, 3)]), ("ij,kj,k->i", [(2, 3), (4, 3), (4,)]),
+    ("...ij,...jk->...ik", [(2, 1, 2, 3), (3, 3, 2)]), ("ii->", [(3, 3)]), ("ijk->", [(2, 3, 2)]),
+])
+def test_einsum_grads(spec, shapes_):
+    rng = np.random.default_rng(7)
+    args = tuple(rng.standard_normal(s) for s in shapes_)
+    np.testing.assert_allclose(np.asarray(jnp.einsum(spec, *[jnp.asarray(a) for a in args])),
+                               np.einsum(spec, *args), rtol=1e-10, atol=1e-12)
+    check_grads(lambda *a: jnp.einsum(spec, *a), args)
+
+
+@pytest.mark.parametrize("sx,sy", [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((2, 3), (3, 4)),
+                                   ((2, 1, 2, 3), (3, 3, 2)), ((4, 2, 3), (3, 2))])
+def test_matmul_dot_grads(sx, sy):
+    rng = np.random.default_rng(8)
+    x, y = rng.standard_normal(sx), rng.standard_normal(sy)
+    check_grads(jnp.matmul, (x, y))
+    check_grads(lambda a, b: a @ b, (x, y))
+    if len(sx) <= 2 and len(sy) <= 2:
+        check_grads(jnp.dot, (x, y))
+    check_grads(lambda a, b: jnp.tensordot(a, b, axes=1), (x, y))
+
+
+# ---- nesting: Hessians, HVPs, jacobians over pytrees ------------------------------------------
+def _loss(params, x):
+    """A small two-layer network: a pytree of parameters, a scalar loss."""
+    h = jnp.tanh(x @ params["w1"] + params["b1"])
+    out = h @ params["w2"]
+    return jnp.sum(jnp.log1p(jnp.exp(out)) * params["scale"][0]) + 0.1 * jnp.sum(params["w1"] ** 2)
+
+
+def _params(rng):
+    return {"w1": jnp.asarray(rng.standard_normal((3, 4))), "b1": jnp.asarray(rng.standard_normal(4)),
+            "w2": jnp.asarray(rng.standard_normal((4, 2))), "scale": (jnp.asarray(1.5),)}
+
+
+def test_hessian_symmetric_and_matches_finite_differences_of_grad():
+    rng = np.random.default_rng(0)
+    f = lambda v: jnp.sum(jnp.sin(v) * v[::-1]) + jnp.prod(v) + jnp.max(v) * jnp.sum(v ** 2)
+    x = rng.standard_normal(5)
+    H = np.asarray(jax.hessian(f)(jnp.asarray(x)))
+    assert H.shape == (5, 5)
+    np.testing.assert_allclose(H, H.T, rtol=1e-10, atol=1e-12)
+    g = jax.grad(f)
+    fd = np.stack([numerical_jvp(g, (jnp.asarray(x),), (jnp.asarray(e),)) for e in np.eye(5)], axis=1)
+    np.testing.assert_allclose(H, fd, rtol=1e-5, atol=1e-6)
+    for H2 in (jax.jacfwd(jax.jacrev(f))(jnp.asarray(x)), jax.jacrev(jax.jacfwd(f))(jnp.asarray(x)),
+               jax.jacfwd(jax.jacfwd(f))(jnp.asarray(x)), jax.jacrev(jax.jacrev(f))(jnp.asarray(x))):
+        np.testing.assert_allclose(np.asarray(H2), H, rtol=1e-10, atol=1e-12)
+
+
+@settings(max_examples=4, deadline=None)
+@given(x=floats((4,), -1.5, 1.5), v=floats((4,), -1, 1))
+def test_hvp_forward_over_reverse(x, v):
+    f = lambda a: jnp.sum(jnp.exp(a) * jnp.cos(a[::-1])) + jnp.sum(a) ** 3
+    hvp = jax.jvp(jax.grad(f), (jnp.asarray(x),), (jnp.asarray(v),))[1]
+    H = np.asarray(jax.hessian(f)(jnp.asarray(x)))
+    np.testing.assert_allclose(np.asarray(hvp), H @ v, rtol=1e-10, atol=1e-12)
+    # reverse-over-reverse and reverse-over-forward give the same product
+    rr = jax.grad(lambda a: jnp.vdot(jax.grad(f)(a), jnp.asarray(v)))(jnp.asarray(x))
+    rf = jax.grad(lambda a: jax.jvp(f, (a,), (jnp.asarray(v),))[1])(jnp.asarray(x))
+    np.testing.assert_allclose(np.asarray(rr), H @ v, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(np.asarray(rf), H @ v, rtol=1e-10, atol=1e-12)
+
+
+def test_higher_order_scalar_derivatives():
+    x = jnp.asarray(0.7)
+    d = [jnp.sin]
+    for _ in range(4):
+        d.append(jax.grad(d[-1]))
+    vals = [float(fn(x)) for fn in d]
+    s, c = np.sin(0.7), np.cos(0.7)
+    np.testing.assert_allclose(vals, [s, c, -s, -c, s], rtol=1e-12)
+    third = jax.grad(jax.grad(jax.grad(lambda t: t ** 5 + jnp.exp(2 * t))))
+    np.testing.assert_allclose(float(third(x)), 60 * 0.7 ** 2 + 8 * np.exp(1.4), rtol=1e-12)
+
+
+def test_jacobians_over_pytrees():
+    rng = np.random.default_rng(1)
+    p = _params(rng)
+    x = jnp.asarray(rng.standard_normal((5, 3)))
+    f = lambda params: {"y": jnp.tanh(x @ params["w1"] + params["b1"]), "s": jnp.sum(params["w2"] ** 3)}
+    jr, jf = jax.jacrev(f)(p), jax.jacfwd(f)(p)
+    assert jax.tree_util.tree_structure(jr) == jax.tree_util.tree_structure(jf)
+    assert jr["y"]["w1"].shape == (5, 4, 3, 4) and jr["s"]["w2"].shape == (4, 2)
+    assert jr["y"]["scale"][0].shape == (5, 4) and jr["s"]["b1"].shape == (4,)
+    assert_close(jr, jf, rtol=1e-10, atol=1e-12)
+    # a column of the jacobian is the jvp along a basis direction
+    t = jax.tree_util.tree_map(jnp.zeros_like, p)
+    t["b1"] = jnp.asarray(np.eye(4)[2])
+    _, tan = jax.jvp(f, (p,), (t,))
+    np.testing.assert_allclose(np.asarray(jr["y"]["b1"][..., 2]), np.asarray(tan["y"]), rtol=1e-12)
+    # the gradient of a pytree-input loss matches finite differences leaf by leaf
+    check_vjp(lambda q: _loss(q, x), (p,))
+    g = jax.grad(_loss)(p, x)
+    assert jax.tree_util.tree_structure(g) == jax.tree_util.tree_structure(p)
+    for path in (("w1",), ("b1",), ("w2",)):
+        e = jax.tree_util.tree_map(jnp.zeros_like, p)
+        leaf = np.zeros(p[path[0]].shape)
+        leaf.flat[1] = 1.0
+        e[path[0]] = jnp.asarray(leaf)
+        fd = numerical_jvp(lambda q: _loss(q, x), (p,), (e,))
+        np.testing.assert_allclose(float(np.asarray(g[path[0]]).flat[1]), float(fd), rtol=1e-6)
+
+
+def test_hessian_over_pytree_and_argnums():
+    f = lambda a, b: jnp.sum(a ** 2 * b[0]) + jnp.sum(jnp.sin(b[1]) * a[0])
+    a = jnp.asarray([1.0, 2.0])
+    b = (jnp.asarray(3.0), jnp.asarray([0.5, -0.5]))
+    H = jax.hessian(f, argnums=(0, 1))(a, b)
+    # H[i][j] is d2f / d arg_i d arg_j; its blocks are transposes of each other
+    np.testing.assert_allclose(np.asarray(H[0][0]), np.diag([6.0, 6.0]))
+    np.testing.assert_allclose(np.asarray(H[0][1][0]), [2.0, 4.0])
+    np.testing.assert_allclose(np.asarray(H[1][0][0]), [2.0, 4.0])
+    np.testing.assert_allclose(np.asarray(H[0][1][1]), [[np.cos(0.5), np.cos(-0.5)], [0.0, 0.0]])
+    np.testing.assert_allclose(np.asarray(H[1][1][1][1]), np.diag(-np.sin([0.5, -0.5]) * 1.0))
+
+
+# ---- the API options --------------------------------------------------------------------------
+def test_argnums_has_aux_value_and_grad():
+    f = lambda x, y, z: (jnp.sum(x * y ** 2) + z, {"aux": x * 2, "n": 3})
+    x, y = jnp.asarray([1.0, 2.0]), jnp.asarray([3.0, 4.0])
+    gx, aux = jax.grad(f, has_aux=True)(x, y, 1.0)
+    np.testing.assert_allclose(np.asarray(gx), [9.0, 16.0])
+    np.testing.assert_allclose(np.asarray(aux["aux"]), [2.0, 4.0])
+    assert aux["n"] == 3
+    (gx, gz), aux = jax.grad(f, argnums=(0, 2), has_aux=True)(x, y, 1.0)
+    np.testing.assert_allclose(np.asarray(gz), 1.0)
+    (val, aux), (gy,) = jax.value_and_grad(f, argnums=(1,), has_aux=True)(x, y, 1.0)
+    np.testing.assert_allclose(float(val), 42.0)
+    np.testing.assert_allclose(np.asarray(gy), [6.0, 16.0])
+    gy = jax.grad(lambda *a: f(*a)[0], argnums=-2)(x, y, 1.0)
+    np.testing.assert_allclose(np.asarray(gy), [6.0, 16.0])
+    _, f_jvp, aux = jax.linearize(f, x, y, 1.0, has_aux=True)
+    np.testing.assert_allclose(float(f_jvp(jnp.ones(2), jnp.zeros(2), 0.0)), 25.0)
+    out, pullback, aux = jax.vjp(f, x, y, 1.0, has_aux=True)
+    assert aux["n"] == 3
+    cts = pullback(jnp.asarray(1.0))
+    np.testing.assert_allclose(np.asarray(cts[0]), [9.0, 16.0])
+    p, t, aux = jax.jvp(lambda a: f(a, y, 1.0), (x,), (jnp.ones(2),), has_aux=True)
+    np.testing.assert_allclose(float(t), 25.0)
+
+
+def test_grad_errors_as_jax():
+    x = jnp.asarray([1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match=r"Gradient only defined for scalar-output functions\. "
+                                        r"Output had shape: \(3,\)\."):
+        jax.grad(lambda v: v * 2)(x)
+    with pytest.raises(TypeError, match="grad requires real- or complex-valued inputs.*but got int32"):
+        jax.grad(lambda v: jnp.sum(v * 2.0))(jnp.asarray([1, 2], dtype=np.int32))
+    with pytest.raises(TypeError, match="int64"):
+        jax.grad(lambda v: v * 2.0)(3)
+    with pytest.raises(TypeError, match="bool"):
+        jax.grad(lambda a, b: jnp.sum(a), argnums=1)(x, jnp.asarray([True]))
+    with pytest.raises(TypeError, match="grad requires real-valued outputs"):
+        jax.grad(lambda v: jnp.sum(v).astype(np.int32))(x)
+    with pytest.raises(TypeError, match="Gradient only defined for scalar-output functions"):
+        jax.grad(lambda v: (v[0], v[1]))(x)
+
+
+def test_allow_int():
+    f = lambda x, n: jnp.sum(x ** 2) * n
+    x, n = jnp.asarray([1.0, 2.0]), jnp.asarray(3, dtype=np.int32)
+    gx, gn = jax.grad(f, argnums=(0, 1), allow_int=True)(x, n)
+    np.testing.assert_allclose(np.asarray(gx), [6.0, 12.0])
+    assert gn.shape == () and float(gn) == 0.0  # JAX gives a float0 zero; we give a zero of n's shape
+    ints = jnp.asarray([1, 2, 3])
+    g = jax.grad(lambda v: jnp.sum(v * 1.5), allow_int=True)(ints)
+    assert g.shape == (3,) and not np.any(np.asarray(g))
+
+
+def test_vjp_and_linearize_pytree_io():
+    f = lambda d: (jnp.sin(d["a"]) * d["b"], [d["a"] ** 2])
+    x = {"a": jnp.asarray([0.1, 0.2]), "b": jnp.asarray(2.0)}
+    out, pullback = jax.vjp(f, x)
+    ct = pullback((jnp.asarray([1.0, 1.0]), [jnp.asarray([0.0, 1.0])]))
+    assert isinstance(ct, tuple) and set(ct[0]) == {"a", "b"}
+    np.testing.assert_allclose(np.asarray(ct[0]["a"]), 2 * np.cos([0.1, 0.2]) + [0.0, 0.4])
+    np.testing.assert_allclose(float(ct[0]["b"]), np.sin(0.1) + np.sin(0.2))
+    y, f_jvp = jax.linearize(f, x)
+    t = {"a": jnp.asarray([1.0, 0.0]), "b": jnp.asarray(1.0)}
+    assert_close(f_jvp(t), jax.jvp(f, (x,), (t,))[1], rtol=1e-12, atol=1e-14)
+    with pytest.raises(TypeError, match="Tree structure of cotangent input"):
+        pullback(jnp.asarray([1.0, 1.0]))
+    with pytest.raises(ValueError, match="Shape of cotangent input"):
+        pullback((jnp.asarray([1.0, 1.0, 1.0]), [jnp.asarray([0.0, 1.0])]))
+
+
+def test_grad_composes_with_jit_and_vmap():
+    f = lambda w, x: jnp.sum(jnp.tanh(x @ w) ** 2)
+    rng = np.random.default_rng(2)
+    w, x = jnp.asarray(rng.standard_normal((3, 2))), jnp.asarray(rng.standard_normal((4, 3)))
+    ref = jax.grad(f)(w, x)
+    assert_close(jax.jit(jax.grad(f))(w, x), ref, rtol=1e-12, atol=1e-14)
+    assert_close(jax.grad(jax.jit(f))(w, x), ref, rtol=1e-12, atol=1e-14)
+    assert_close(jax.grad(lambda a, b: jax.jit(f)(a, b) * 2.0)(w, x), 2 * np.asarray(ref), rtol=1e-12)
+    per_example = jax.vmap(jax.grad(f), in_axes=(None, 0))(w, x[:, None, :])
+    assert_close(jnp.sum(per_example, axis=0), ref, rtol=1e-10, atol=1e-12)
+    assert_close(jax.jit(jax.hessian(lambda v: f(v, x)))(w), jax.hessian(lambda v: f(v, x))(w), rtol=1e-10)
+    check_grads(lambda a: jax.jit(f)(a, x), (w,))

@@ -162,8 +162,8 @@ def shutdown():
     import torch.distributed as dist
     if _state.owns_group and dist.is_initialized():
         dist.destroy_process_group()
-    from . import groups
-    groups.clear()
+    from . import lowering
+    lowering.clear()
     _state.__init__()
 
 

@@ -84,10 +84,60 @@ def run_impl(prim, ts, params):
     if shim is None:
         return prim.impl(*ts, **params)
     ts = [t.to(torch.int64) if type(t) is torch.Tensor and t.dtype in _WIDE_U else t for t in ts]
+    if shim == torch.uint64 and prim.name in _U64_ORDER_OPS:
+        return _uint64_impl(prim, ts, params)
     out = prim.impl(*ts, **params)
     if prim.multiple_results:
         return [o.to(shim) if o.dtype == torch.int64 else o for o in out]
     return out.to(shim) if out.dtype == torch.int64 else out
+
+
+_U64_ORDER_OPS = frozenset(("lt", "le", "gt", "ge", "max", "min", "div", "rem"))
+_SIGN64 = -(2 ** 63)
+
+
+def _as_int64_bits(v):
+    """A Python int operand of a uint64 op as the int64 with the same 64 bits."""
+    return v - 2 ** 64 if type(v) is int and v >= 2 ** 63 else v
+
+
+def _uint64_impl(prim, ts, params):
+    """uint64 ops whose result depends on unsigned order: int64 holds values >= 2**63 as
+    negatives, so compare with the sign bit flipped and divide in halves."""
+    ts = [_as_int64_bits(t) for t in ts]
+    if prim.name in ("div", "rem"):
+        like = next(t for t in ts if type(t) is torch.Tensor)
+        a, b = [t if type(t) is torch.Tensor else torch.full_like(like, t) for t in ts]
+        a, b = torch.broadcast_tensors(a, b)
+        q, r = _udivmod64(a, b)
+        return (q if prim.name == "div" else r).to(torch.uint64)
+    flipped = [t ^ _SIGN64 for t in ts]
+    out = prim.impl(*flipped, **params)
+    if out.dtype == torch.bool:
+        return out
+    return (out ^ _SIGN64).to(torch.uint64)
+
+
+def _ult(a, b):
+    return (a ^ _SIGN64) < (b ^ _SIGN64)
+
+
+def _udivmod64(a, b):
+    """Unsigned 64-bit quotient and remainder of int64 bit patterns (x / 0 = all ones, x % 0 = x)."""
+    zero = b == 0
+    big = b < 0  # divisor >= 2**63: quotient is 0 or 1
+    safe = torch.where(zero | big, torch.ones_like(b), b)
+    q = torch.div((a >> 1) & (2 ** 63 - 1), safe, rounding_mode="trunc") << 1
+    r = a - q * safe
+    fix = ~_ult(r, safe)
+    q = q + fix.to(torch.int64)
+    r = r - fix.to(torch.int64) * safe
+    ge = ~_ult(a, b)
+    q = torch.where(big, ge.to(torch.int64), q)
+    r = torch.where(big, a - ge.to(torch.int64) * b, r)
+    q = torch.where(zero, torch.full_like(q, -1), q)
+    r = torch.where(zero, a, r)
+    return q, r
 
 
 def _check_nans(prim, outs):

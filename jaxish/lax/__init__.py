@@ -3,8 +3,13 @@ from . import elementwise as _E, reductions as _R, shape as _S, linalg as _LA, i
 from .elementwise import broadcast_shapes, unbroadcast  # noqa: F401
 from .indexing import take_along_axis  # noqa: F401
 from ._api import *  # noqa: F401,F403
+from .control_flow import (cond, switch, scan, while_loop, fori_loop, map,  # noqa: F401
+                           cond_p, scan_p, while_p)
+from . import collectives as _C
+from .collectives import (psum, pmean, pmax, pmin, all_gather, axis_index, axis_size, ppermute,  # noqa: F401
+                          pshuffle, all_to_all, psum_scatter, pbroadcast, pargmax, pargmin)
 
-for _m in (_E, _R, _S, _LA, _I):
+for _m in (_E, _R, _S, _LA, _I, _C):
     for _n in dir(_m):
         if _n.endswith("_p"):
             globals()[_n] = getattr(_m, _n)
@@ -12,3 +17,19 @@ for _m in (_E, _R, _S, _LA, _I):
 
 def zeros_like_aval(aval):
     return _S.full_p.bind(shape=tuple(aval.shape), fill_value=0, dtype=aval.dtype)
+
+
+# ---- breadth: sort/top_k, decompositions (lax.linalg.*), fft, conv ----------------------------
+from . import sorting as _SO, linalg_ops as _LO, fft as _FFT, conv as _CV  # noqa: E402
+from .sorting import sort, sort_key_val, top_k  # noqa: E402,F401
+from .conv import (conv_general_dilated, conv, conv_with_general_padding, conv_transpose,  # noqa: E402,F401
+                   conv_dimension_numbers, ConvDimensionNumbers, padtype_to_pads)
+from .fft import FftType  # noqa: E402,F401
+
+for _m in (_SO, _LO, _FFT, _CV):
+    for _n in dir(_m):
+        if _n.endswith("_p"):
+            globals()[_n] = getattr(_m, _n)
+for _n in _LO.__all__:  # jax.lax.linalg.cholesky & co. live beside dot_general's module
+    setattr(linalg, _n, getattr(_LO, _n))
+fft = _FFT.fft  # noqa: F811  (jax.lax.fft is the function)

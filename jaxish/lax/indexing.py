@@ -83,6 +83,8 @@ def _gather_transpose(ct, x, *idx, mode="clip", fill_value=None):
     if mode == "clip":
         # clamped reads all land in bounds: clamp the scatter's indices the same way
         idx = [L.max(L.min(i, x.aval.shape[d] - 1), 0) for d, i in enumerate(idx)]
+    # "promise_in_bounds" (jnp indexing's default, as JAX): reads clamp, but the transpose drops
+    # out-of-bounds entries like any scatter; "fill": out-of-bounds reads got no value either.
     return [scatter_nd_p.bind(zeros, ct, *idx, mode="add")] + [None] * len(idx)
 
 
@@ -168,7 +170,8 @@ def _scatter_jvp(primals, tangents, mode="set"):
     out = scatter_nd_p.bind(x, u, *idx, mode=mode)
     if type(tx) is Zero and type(tu) is Zero:
         return out, Zero(_aval(out))
-    if mode in ("set", "add"):
+    from ..interpreters.jvp import add_tangents
+    if mode == "add":
         tx = instantiate(tx) if type(tx) is not Zero else L.zeros_like(x)
         tu = instantiate(tu) if type(tu) is not Zero else L.zeros_like(u)
         return out, scatter_nd_p.bind(tx, tu, *idx, mode=mode)
@@ -177,23 +180,41 @@ def _scatter_jvp(primals, tangents, mode="set"):
         ones = L.ones_like(x)
         pu = scatter_nd_p.bind(ones, u, *idx, mode="mul")
         t = Zero(_aval(out))
-        from ..interpreters.jvp import add_tangents
         if type(tx) is not Zero:
             t = add_tangents(t, L.mul(tx, pu))
         if type(tu) is not Zero:
             rel = scatter_nd_p.bind(L.zeros_like(x), L.div(tu, u), *idx, mode="add")
             t = add_tangents(t, L.mul(out, rel))
         return out, t
-    # min/max: the tangent of whichever value won (ties: the operand)
-    tx = instantiate(tx) if type(tx) is not Zero else L.zeros_like(x)
-    tu = instantiate(tu) if type(tu) is not Zero else L.zeros_like(u)
-    from_x = L.eq(out, x)
-    got_u = gather_nd_p.bind(out, *idx, mode="clip", fill_value=None)
-    ub = L.mul(u, L.ones_like(got_u))
-    u_won = L.eq(got_u, ub)
-    tu_masked = L.select(u_won, L.mul(tu, L.ones_like(got_u)), L.zeros_like(got_u))
-    t_from_u = scatter_nd_p.bind(L.zeros_like(x), tu_masked, *idx, mode="max" if False else "add")
-    return out, L.select(from_x, tx, t_from_u)
+    zeros_x = L.zeros_like(x)
+    got = gather_nd_p.bind(out, *idx, mode="fill", fill_value=None)  # value each update met (NaN: dropped)
+    if mode == "set":
+        # As JAX: only the update that landed carries its tangent (with duplicate indices, the winner).
+        ishape = _aval(got).shape[:len(_aval(got).shape) - (_aval(x).ndim - len(idx))]
+        n = int(np.prod(ishape, dtype=np.int64))
+        from .shape import iota_p
+        ids = L.reshape(iota_p.bind(dtype=dtypes.int32, shape=(n,), dimension=0), ishape)
+        slots = L.full_like(x, -1, dtype=dtypes.int32, shape=_aval(x).shape[:len(idx)])
+        won = L.eq(gather_nd_p.bind(scatter_nd_p.bind(slots, ids, *idx, mode="set"), *idx,
+                                    mode="fill", fill_value=-2), ids)
+        won = L.broadcast_in_dim(L.convert(won, _aval(got).dtype), _aval(got).shape, range(len(ishape)))
+        t = Zero(_aval(out))
+        if type(tx) is not Zero:
+            t = scatter_nd_p.bind(instantiate(tx), L.full_like(x, 0, shape=()), *idx, mode="set")
+        if type(tu) is not Zero:
+            t = add_tangents(t, scatter_nd_p.bind(zeros_x, L.mul(tu, won), *idx, mode="add"))
+        return out, t
+    # min/max, as JAX: the tangent is the mean of the tangents of all values that tie for the result
+    dt = _aval(got).dtype
+    won = L.convert(L.eq(L.mul(u, L.ones_like(got)), got), dt)  # updates that hold the result
+    kept = L.convert(L.eq(x, out), dt)  # operand entries that hold the result
+    denom = L.add(scatter_nd_p.bind(zeros_x, won, *idx, mode="add"), kept)
+    t = Zero(_aval(out))
+    if type(tx) is not Zero:
+        t = L.mul(instantiate(tx), kept)
+    if type(tu) is not Zero:
+        t = add_tangents(t, scatter_nd_p.bind(zeros_x, L.mul(tu, won), *idx, mode="add"))
+    return out, L.div(t, denom)
 
 
 def _scatter_transpose(ct, x, u, *idx, mode="set"):

@@ -398,10 +398,17 @@ def _pad_transpose(ct, x, padding_value, padding_config):
 
 def _pad_batch(vals, dims, padding_config):
     (x, pv), (dx, dp) = vals, dims
-    if dp is not None:
-        raise NotImplementedError("vmap of pad with a batched padding value")
-    x = moveaxis(x, dx, 0)
-    return pad_p.bind(x, pv, padding_config=((0, 0, 0),) + tuple(padding_config)), 0
+    cfg = ((0, 0, 0),) + tuple(padding_config)
+    if dp is None:
+        return pad_p.bind(moveaxis(x, dx, 0), pv, padding_config=cfg), 0
+    # batched padding value: pad with zero, then select each lane's value where a mask says "pad"
+    size = _aval(pv).shape[dp]
+    x = bdim_to_front(x, dx, size)
+    out = pad_p.bind(x, L.full_like(pv, 0, shape=()), padding_config=cfg)
+    inner = L.full_like(x, False, dtype=np.dtype(bool), shape=_aval(x).shape[1:])
+    mask = pad_p.bind(inner, True, padding_config=tuple(padding_config))
+    pv = L.reshape(moveaxis(pv, dp, 0), (size,) + (1,) * (_aval(out).ndim - 1))
+    return L.select(mask, pv, out), 0
 
 
 pad_p.impl = _pad_impl
@@ -458,6 +465,35 @@ def _ds_transpose(ct, x, *starts, slice_sizes):
     return [dynamic_update_slice_p.bind(zeros, ct, *starts)] + [None] * len(starts)
 
 
+def _batched_window_indices(starts, dims, operand_shape, window, size):
+    """Index arrays (size, *window) per operand axis for windows whose (clamped) starts differ
+    per lane: start_k + iota along axis k. Lowers dynamic_(update_)slice to gather/scatter."""
+    full = (size,) + tuple(window)
+    idx = []
+    for k, (s, d) in enumerate(zip(starts, dims)):
+        s = L.convert(s if d is None else moveaxis(s, d, 0), dtypes.int32)
+        s = L.max(L.min(s, operand_shape[k] - window[k]), 0)
+        s = L.broadcast_in_dim(s, full, () if d is None else (0,))
+        idx.append(L.add(s, iota_p.bind(dtype=dtypes.int32, shape=full, dimension=k + 1)))
+    return idx, full
+
+
+def _ds_batch(vals, dims, slice_sizes):
+    (x, *starts), (dx, *ds) = vals, dims
+    size = next(_aval(v).shape[d] for v, d in zip(vals, dims) if d is not None)
+    if all(d is None for d in ds):
+        x = moveaxis(x, dx, 0)
+        return dynamic_slice_p.bind(x, 0, *starts, slice_sizes=(size,) + tuple(slice_sizes)), 0
+    from .indexing import gather_nd_p
+    oshape = _aval(x).shape if dx is None else _aval(x).shape[:dx] + _aval(x).shape[dx + 1:]
+    idx, full = _batched_window_indices(starts, ds, oshape, slice_sizes, size)
+    if dx is None:
+        return gather_nd_p.bind(x, *idx, mode="clip", fill_value=None), 0
+    lane = iota_p.bind(dtype=dtypes.int32, shape=full, dimension=0)
+    return gather_nd_p.bind(moveaxis(x, dx, 0), lane, *idx, mode="clip", fill_value=None), 0
+
+
+dynamic_slice_p.batch = _ds_batch
 dynamic_slice_p.impl = _ds_impl
 dynamic_slice_p.abstract_eval = _ds_abstract
 dynamic_slice_p.jvp = _ds_jvp
@@ -504,6 +540,19 @@ def _dus_transpose(ct, x, u, *starts):
     return [ct_x, ct_u] + [None] * len(starts)
 
 
+def _dus_batch(vals, dims):
+    (x, u, *starts), (dx, du, *ds) = vals, dims
+    size = next(_aval(v).shape[d] for v, d in zip(vals, dims) if d is not None)
+    x, u = bdim_to_front(x, dx, size), bdim_to_front(u, du, size)
+    if all(d is None for d in ds):
+        return dynamic_update_slice_p.bind(x, u, 0, *starts), 0
+    from .indexing import scatter_nd_p
+    idx, full = _batched_window_indices(starts, ds, _aval(x).shape[1:], _aval(u).shape[1:], size)
+    lane = iota_p.bind(dtype=dtypes.int32, shape=full, dimension=0)
+    return scatter_nd_p.bind(x, u, lane, *idx, mode="set"), 0
+
+
+dynamic_update_slice_p.batch = _dus_batch
 dynamic_update_slice_p.impl = _dus_impl
 dynamic_update_slice_p.abstract_eval = _dus_abstract
 dynamic_update_slice_p.jvp = _dus_jvp

@@ -28,7 +28,7 @@ issubdtype = _dtypes.issubdtype
 
 
 def promote_types(a, b):
-    return _dtypes.promote_types((_dtypes.check_dtype(a), False), (_dtypes.check_dtype(b), False))[0]
+    return _dtypes.lattice_promote(_dtypes.check_dtype(a), _dtypes.check_dtype(b))
 
 
 def result_type(*args):

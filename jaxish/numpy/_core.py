@@ -300,7 +300,8 @@ def floor_divide(x1, x2, /):
             return E.div_p.bind(x1, x2)
         q = E.div_p.bind(x1, x2)
         r = E.rem_p.bind(x1, x2)
-        fix_ = E.and_p.bind(E.ne_p.bind(r, 0), E.ne_p.bind(E.lt_p.bind(r, 0), E.lt_p.bind(x2, 0)))
+        neg2 = x2 < 0 if core.is_scalar_literal(x2) else E.lt_p.bind(x2, 0)  # two scalars: no array operand
+        fix_ = E.and_p.bind(E.ne_p.bind(r, 0), E.ne_p.bind(E.lt_p.bind(r, 0), neg2))
         return lax.select(fix_, E.sub_p.bind(q, 1), q)
     return E.floor_p.bind(E.div_p.bind(x1, x2)) if not dtypes.is_complex(dt) else E.div_p.bind(x1, x2)
 
@@ -312,7 +313,8 @@ def remainder(x1, x2, /):
     if dtypes.is_unsigned(dt):
         return r
     zero = 0 if dtypes.is_int(dt) else 0.0
-    fix_ = E.and_p.bind(E.ne_p.bind(r, zero), E.ne_p.bind(E.lt_p.bind(r, zero), E.lt_p.bind(x2, zero)))
+    neg2 = x2 < 0 if core.is_scalar_literal(x2) else E.lt_p.bind(x2, zero)  # two scalars: no array operand
+    fix_ = E.and_p.bind(E.ne_p.bind(r, zero), E.ne_p.bind(E.lt_p.bind(r, zero), neg2))
     return lax.select(fix_, E.add_p.bind(r, x2), r)
 
 

@@ -184,7 +184,7 @@ def _getitem(x, idx, mode=None, fill_value=None, ints_as_advanced=False):
         x = lax.transpose(x, perm)
     from .shape import broadcast_arrays
     adv_idx = broadcast_arrays(*adv_idx) if len(adv_idx) > 1 else adv_idx
-    gmode = "fill" if mode == "fill" else "clip"
+    gmode = {"fill": "fill", "drop": "fill", "clip": "clip"}.get(mode, "promise_in_bounds")  # as JAX
     out = gather_nd_p.bind(x, *adv_idx, mode=gmode, fill_value=fill_value)
     contiguous = adv_axes == list(range(adv_axes[0], adv_axes[0] + len(adv_axes)))
     if contiguous and adv_axes[0] > 0:

@@ -37,6 +37,10 @@ def compile_graph(graph, backend, tensors=()):
     backend = resolve_backend(backend, tensors)
     if backend == "eager":
         return EagerExecutable(graph)
+    if any(e.primitive.is_collective or e.primitive.name == "jit_call" for e in graph.eqns):
+        from ..distributed.lowering import graph_has_collectives, CollectiveExecutable
+        if graph_has_collectives(graph):  # segments compiled by `backend`, torch.distributed between
+            return CollectiveExecutable(graph, backend)
     try:
         if backend == "cpp":
             from ..codegen_cpp import compile_executable

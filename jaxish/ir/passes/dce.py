@@ -1,12 +1,14 @@
-"""Dead-code elimination: drop equations (and consts) whose outputs nothing uses."""
+"""Dead-code elimination: drop equations (and consts) whose outputs nothing uses.
+Effectful equations (debug callbacks, also inside sub-graphs) always stay."""
 from ..graph import Graph, Literal
+from .effects import has_effects
 
 
 def dce(graph, consts=None):
     live = {v for v in graph.outvars if type(v) is not Literal}
     keep = []
     for eqn in reversed(graph.eqns):
-        if any(v in live for v in eqn.outvars) or getattr(eqn.primitive, "effectful", False):
+        if any(v in live for v in eqn.outvars) or has_effects(eqn):
             keep.append(eqn)
             for a in eqn.inputs:
                 if type(a) is not Literal:

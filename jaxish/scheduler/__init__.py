@@ -1,0 +1,40 @@
+"""The fusion scheduler: lower an optimized Graph to the backend-neutral kernel description
+(`kernel.py`): loop-level nodes (lowering.py), fused into kernels (fusion.py), with a buffer
+plan (buffers.py). Codegens (C++, Triton) read only the resulting `Program`."""
+from . import kernel
+from .kernel import Program, Kernel, ExternCall, Buffer
+from .lowering import Lowering, SCALAR_OPS
+from .fusion import Fuser, build_kernel
+from .buffers import plan_buffers
+
+__all__ = ["schedule", "Program", "Kernel", "ExternCall", "Buffer", "SCALAR_OPS", "kernel"]
+
+
+def schedule(graph, input_strides=None):
+    """Lower `graph` (invars = all operands, consts included) to a Program.
+
+    input_strides: optional {operand position: element strides} for operands that are not
+    contiguous (kernels are specialized on them)."""
+    low = Lowering(graph, input_strides)
+    inputs, outputs = low.lower_graph()
+    fuser = Fuser(low.nodes, low.buffers, outputs)
+    steps, groups = [], []
+    for g in fuser.run():
+        if g.extern:
+            n = g.members[0].node
+            steps.append(ExternCall(f"x{len(steps)}", n.prim, n.params, list(n.inputs),
+                                    list(n.outputs), origin=list(n.origin)))
+        else:
+            k = build_kernel(f"kernel{len(steps)}", g, fuser, low.buffers)
+            steps.append(k)
+            groups.append(k.origin)
+    # drop temps nobody stores any more (eliminated by fusion)
+    used = set(inputs) | {o for o in outputs if isinstance(o, str)}
+    for s in steps:
+        if isinstance(s, Kernel):
+            used |= set(s.reads) | set(s.writes)
+        else:
+            used |= {x for x in s.inputs if isinstance(x, str)} | set(s.outputs)
+    buffers = {k: v for k, v in low.buffers.items() if k in used}
+    prog = Program(buffers, inputs, outputs, steps, groups=groups)
+    return plan_buffers(prog)
