@@ -12,7 +12,10 @@ from . import tree_util, tree  # noqa: F401
 from . import numpy, lax  # noqa: F401
 from . import random  # noqa: F401
 from .api import *  # noqa: F401,F403
+from .custom_derivatives import custom_jvp, custom_vjp  # noqa: F401
+from .lax.remat import checkpoint, remat, checkpoint_policies  # noqa: F401
 from . import errors  # noqa: F401
+from . import debug  # noqa: F401
 from . import distributed, sharding  # noqa: F401
 from .distributed import pmap, shard_map, make_mesh, make_array_from_callback  # noqa: F401
 from .distributed import make_array_from_process_local_data, make_array_from_single_device_arrays  # noqa: F401

@@ -119,7 +119,10 @@ def make_jaxpr(fun, static_argnums=(), return_shape=False, abstracted_axes=None,
         f = _merge_static(fun, static, static_kw, len(args))
         leaves, in_tree = tree_flatten((dyn_args, dyn_kwargs))
         flat, out_tree = _flat_fun(f, in_tree)
-        graph, consts = trace_to_graph(flat, [_abstractify(x) for x in leaves])
+        with contextlib.ExitStack() as stack:
+            for name, size in (axis_env or ()):  # named axes for collectives, as JAX's axis_env
+                stack.enter_context(core.extend_axis_env(name, size))
+            graph, consts = trace_to_graph(flat, [_abstractify(x) for x in leaves])
         cj = ClosedJaxpr(graph, consts, out_tree[0])
         if return_shape:
             shapes = tree_unflatten(out_tree[0], [ShapeDtypeStruct(a.shape, a.dtype) for a in graph.out_avals])

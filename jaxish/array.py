@@ -208,11 +208,12 @@ class _DeletedTensor(torch.Tensor):
 
 class ArrayImpl(Array):
     """A concrete array: an immutable torch.Tensor plus JAX's weak-type flag."""
-    __slots__ = ("_t", "_weak")
+    __slots__ = ("_t", "_weak", "_sig")  # _sig: jit's interned (shape, dtype, weak, device) id
 
     def __init__(self, tensor, weak_type=False):
         self._t = tensor
         self._weak = weak_type
+        self._sig = None
 
     @property
     def aval(self):
@@ -259,6 +260,7 @@ class ArrayImpl(Array):
         if type(self._t) is not _DeletedTensor:
             desc = f"{self.dtype.name}[{','.join(str(d) for d in self.shape)}]"
             self._t = _DeletedTensor.make(desc)
+            self._sig = None
 
     def is_deleted(self):
         return type(self._t) is _DeletedTensor

@@ -97,14 +97,9 @@ def _trace_primal(fun, in_tree, leaves):
 
 
 def _run_graph(graph, tensors):
-    """Eager impl of a call primitive: the graph's flat eager program on torch tensors."""
-    import torch
-    from .runtime.executable import compile_cached
-    from .config import default_device
-    ts = [t if isinstance(t, torch.Tensor) else
-          torch.tensor(t, dtype=dtypes.to_torch_dtype(a.dtype), device=default_device())
-          for t, a in zip(tensors, graph.in_avals)]
-    return compile_cached(graph, "eager", ts).run_tensors(ts)
+    """Eager impl of a call primitive: the graph evaluated with torch, op by op."""
+    from .lax.remat import run_graph_on_tensors
+    return run_graph_on_tensors(graph, tensors)
 
 
 def _tangent_aval(aval):

@@ -90,6 +90,15 @@ def default_complex():
     return complex128 if config._values["jax_enable_x64"] else complex64
 
 
+def to_inexact(dtype):
+    """JAX's to_inexact_dtype: bool and ints up to 32 bits -> float32, 64-bit ints -> float64
+    (canonicalized), inexact dtypes unchanged."""
+    dtype = np.dtype(dtype)
+    if dtype.kind in "biu":
+        return canonicalize(float64 if dtype.itemsize == 8 else float32)
+    return dtype
+
+
 def is_float(dtype):
     return np.dtype(dtype).kind == "f" or np.dtype(dtype) == bfloat16
 

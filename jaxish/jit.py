@@ -1,22 +1,29 @@
 """jit: trace once per signature, optimize the graph, compile it with a backend, and call the
-executable on later hits through a flat path (flatten, one dict lookup, run, wrap)."""
+executable on later hits through a flat path.
+
+The hit path for the common call (positional concrete arrays, no static or donated arguments)
+is one list comprehension building the key, one dict lookup and a precomputed runner. Every other
+call goes through `_call`: split statics, flatten the pytrees, key on
+(tree structure, each leaf's shape/dtype/weak type/device, static values, config version).
+"""
 import functools
 import inspect
 import logging
+import os
+import types
 
-import numpy as np
 import torch
 
 from .array import Array, ArrayImpl
 from .config import config
-from .ir.avals import ShapedArray
 from .interpreters import core
 from .interpreters.eager import eager_trace
 from .interpreters.staging import trace_to_graph, close_over_consts
-from .tree_util import tree_flatten, tree_unflatten
+from .tree_util import tree_flatten, tree_unflatten, tree_flatten_with_path, keystr, treedef_is_leaf
 
 log = logging.getLogger("jaxish")
 _SCALARS = (int, float, bool, complex)
+_PKG_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def _leaf_sig(x):
@@ -31,12 +38,26 @@ def _leaf_sig(x):
     return None
 
 
+_sig_ids = {}
+
+
+def _array_sig(a):
+    """A small int standing for a concrete array's (shape, dtype, weak type, device), cached on it."""
+    t = a._t
+    k = (t.shape, t.dtype, a._weak, t.device)
+    s = _sig_ids.get(k)
+    if s is None:
+        s = _sig_ids[k] = len(_sig_ids)
+    a._sig = s
+    return s
+
+
 def _as_leaf(x):
     t = type(x)
     if t is ArrayImpl or t in _SCALARS:
         return x
     if isinstance(x, ArrayImpl):
-        return ArrayImpl(x._t, x._weak)  # subclasses (sharded arrays) take the fast path as plain arrays
+        return ArrayImpl(x._t, x._weak)  # subclasses (sharded arrays) are keyed and run as plain arrays
     if isinstance(x, Array):
         return x
     from .numpy import asarray
@@ -46,8 +67,62 @@ def _as_leaf(x):
         raise TypeError(f"Argument '{x!r}' of type {type(x)} is not a valid JAX type") from None
 
 
+def _concrete_leaf(x):
+    """An ArrayImpl for a concrete leaf (Python scalars become weakly typed arrays)."""
+    if type(x) is ArrayImpl:
+        return x
+    from .numpy import asarray
+    return asarray(x)
+
+
+# ---- traceback filtering (as JAX does): hide our frames from errors raised while tracing ------
+def _is_ours(frame):
+    return os.path.abspath(frame.f_code.co_filename).startswith(_PKG_DIR + os.sep)
+
+
+def filter_traceback(tb):
+    """The traceback without frames from inside the jaxish package."""
+    frames = []
+    while tb is not None:
+        if not _is_ours(tb.tb_frame):
+            frames.append((tb.tb_frame, tb.tb_lasti, tb.tb_lineno))
+        tb = tb.tb_next
+    out = None
+    for frame, lasti, lineno in reversed(frames):
+        out = types.TracebackType(out, frame, lasti, lineno)
+    return out
+
+
+class UnfilteredStackTrace(Exception):
+    """Carries the full traceback of an error whose frames inside jaxish were filtered out."""
+
+
+def _reraise_filtered(e):
+    """e with its traceback filtered; the original traceback rides along as its cause (as JAX)."""
+    if getattr(e, "_jaxish_filtered", False):
+        return e
+    full = UnfilteredStackTrace(f"{type(e).__name__}: {e}\n\nThe stack trace above includes jaxish's "
+                                "internal frames; the one below excludes them. Set "
+                                "JAXISH_TRACEBACK_FILTERING=off to see everything in one trace.")
+    full = full.with_traceback(e.__traceback__)
+    full.__cause__ = e.__cause__
+    e.with_traceback(filter_traceback(e.__traceback__))
+    e.__cause__ = full
+    e.__suppress_context__ = True
+    try:
+        e._jaxish_filtered = True
+    except AttributeError:
+        pass
+    return e
+
+
+def _filtering_on():
+    return os.environ.get("JAXISH_TRACEBACK_FILTERING", "auto").lower() not in ("off", "0", "false")
+
+
 class _Entry:
-    __slots__ = ("graph", "consts", "const_tensors", "out_tree", "out_weak", "exe", "in_avals")
+    __slots__ = ("graph", "consts", "const_tensors", "out_tree", "out_weak", "exe", "in_avals",
+                 "runner")
 
 
 class Lowered:
@@ -59,10 +134,13 @@ class Lowered:
     def as_text(self):
         return str(self._entry.graph)
 
+    @property
+    def graph(self):
+        return self._entry.graph
+
     def compile(self):
         from .runtime.executable import compile_cached
-        tensors = self._entry.const_tensors
-        exe = compile_cached(self._entry.graph, self._backend, tensors)
+        exe = compile_cached(self._entry.graph, self._backend, self._entry.const_tensors)
         return Compiled(self._jitted, self._entry, exe)
 
 
@@ -85,9 +163,9 @@ class Compiled:
 
 class JitWrapped:
     def __init__(self, fun, static_argnums=(), static_argnames=(), donate_argnums=(), backend=None,
-                 inline=False):
-        self.fun = fun
+                 inline=False, donate_argnames=()):
         functools.update_wrapper(self, fun)
+        self.fun = fun  # after update_wrapper: a wrapped object's __dict__ may hold its own `fun`
         sig = None
         try:
             sig = inspect.signature(fun)
@@ -95,26 +173,93 @@ class JitWrapped:
             pass
         static_argnums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums or ())
         static_argnames = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames or ())
+        donate_argnums = (donate_argnums,) if isinstance(donate_argnums, int) else tuple(donate_argnums or ())
+        donate_argnames = (donate_argnames,) if isinstance(donate_argnames, str) else tuple(donate_argnames or ())
+        self._param_names = []
         if sig is not None:
             params = list(sig.parameters.values())
             names = [p.name for p in params]
+            positional = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.POSITIONAL_ONLY)
+            self._param_names = [p.name for p in params if p.kind in positional]
             for n in static_argnames:
                 if n in names and names.index(n) not in static_argnums and \
-                        params[names.index(n)].kind in (params[0].POSITIONAL_OR_KEYWORD, params[0].POSITIONAL_ONLY):
+                        params[names.index(n)].kind in positional:
                     static_argnums = static_argnums + (names.index(n),)
             for i in static_argnums:
                 if i < len(names) and names[i] not in static_argnames and \
-                        params[i].kind == params[0].POSITIONAL_OR_KEYWORD:
+                        params[i].kind == inspect.Parameter.POSITIONAL_OR_KEYWORD:
                     static_argnames = static_argnames + (names[i],)
-        self.static_argnums = frozenset(i for i in static_argnums)
+            for n in donate_argnames:
+                if n in names and params[names.index(n)].kind in positional:
+                    donate_argnums = donate_argnums + (names.index(n),)
+        nargs = len(self._param_names)
+        self.static_argnums = frozenset(i % nargs if i < 0 and nargs else i for i in static_argnums)
         self.static_argnames = frozenset(static_argnames)
-        self.donate_argnums = (donate_argnums,) if isinstance(donate_argnums, int) else tuple(donate_argnums or ())
+        self.donate_argnums = tuple(sorted(set(donate_argnums)))
+        if self.static_argnums & set(self.donate_argnums):
+            raise ValueError("static_argnums and donate_argnums cannot intersect: "
+                             f"{sorted(self.static_argnums & set(self.donate_argnums))}")
         self.backend = backend
         self._cache = {}
-        self._last_key = None
+        self._fast = {}
+        self._fast_ver = config.version
+        self._plain = not self.static_argnums and not self.static_argnames and not self.donate_argnums
+        self._seen = []  # (key, leaf names) of every trace, for explaining cache misses
         self._signature = sig
 
     # ---- the call path ----
+    def __call__(self, *args, **kwargs):
+        if not kwargs and self._plain:
+            try:
+                key = tuple([a._sig if a._sig is not None else _array_sig(a) for a in args])
+            except AttributeError:  # not all concrete arrays
+                key = None
+            if key is not None:
+                run = self._fast.get(key)
+                if run is not None and self._fast_ver == config.version and \
+                        core.state.trace is eager_trace and not config._values["jax_disable_jit"]:
+                    return run(args)
+        return self._call(args, kwargs)
+
+    def _call(self, args, kwargs):
+        if config._values["jax_disable_jit"]:
+            return self.fun(*args, **kwargs)
+        if self._fast_ver != config.version:
+            self._fast.clear()
+            self._fast_ver = config.version
+        dyn_args, dyn_kwargs, statics, skw = self._split(args, kwargs)
+        leaves, treedef = tree_flatten((dyn_args, dyn_kwargs))
+        sigs = []
+        for i, x in enumerate(leaves):
+            s = _leaf_sig(x)
+            if s is None:
+                leaves[i] = x = _as_leaf(x)
+                s = _leaf_sig(x)
+            sigs.append(s)
+        key = (treedef, tuple(sigs), statics, skw, config.version)
+        entry = self._cache.get(key)
+        if entry is None:
+            try:
+                entry = self._trace(key, leaves, treedef, statics, skw, dyn_args, dyn_kwargs)
+            except Exception as e:
+                if not _filtering_on():
+                    raise
+                raise _reraise_filtered(e) from e.__cause__
+        if core.state.trace is eager_trace and entry.consts is not None:
+            run = entry.runner
+            if run is None:
+                run = entry.runner = self._make_runner(entry, leaves)
+            if config._values["jax_debug_nans"]:
+                return self._run_checking_nans(run, leaves, args, kwargs)
+            if self._plain and not kwargs and len(leaves) == len(args) and \
+                    all(type(a) is ArrayImpl for a in args):
+                self._fast[tuple([_array_sig(a) for a in args])] = run
+            out = run([_concrete_leaf(x) for x in leaves])
+            if self.donate_argnums:
+                self._delete_donated(dyn_args, args)
+            return out
+        return self._bind(entry, leaves)
+
     def _split(self, args, kwargs):
         statics = ()
         if self.static_argnums:
@@ -134,66 +279,46 @@ class JitWrapped:
                     f"'{type(v).__name__}'") from None
         return args, kwargs, statics, skw
 
-    def __call__(self, *args, **kwargs):
-        if config._values["jax_disable_jit"]:
-            return self.fun(*args, **kwargs)
-        if not self.static_argnums and not self.static_argnames:
-            statics = skw = ()
-            if kwargs:
-                leaves, treedef = tree_flatten((args, kwargs))
-            else:
-                leaves, treedef = tree_flatten(args)
-        else:
-            args, kwargs, statics, skw = self._split(args, kwargs)
-            leaves, treedef = tree_flatten((args, kwargs)) if kwargs else tree_flatten(args)
-        sigs = []
-        for x in leaves:
-            s = _leaf_sig(x)
-            if s is None:
-                return self._call_slow(args, kwargs, statics, skw)
-            sigs.append(s)
-        key = (treedef, tuple(sigs), statics, skw, config.version, core.state.axis_env)
-        entry = self._cache.get(key)
-        trace = core.state.trace
-        if entry is None:
-            entry = self._trace(key, leaves, treedef, statics, skw, bool(kwargs))
-        if trace is eager_trace and entry.consts is not None:
-            exe = entry.exe
-            if exe is None:
-                exe = self._compile(entry, leaves)
-            ts = entry.const_tensors + [x._t if type(x) is ArrayImpl else x for x in leaves]
-            outs = exe.run_tensors(ts)
-            return tree_unflatten(entry.out_tree, [ArrayImpl(o, w) for o, w in zip(outs, entry.out_weak)])
-        return self._bind(entry, leaves)
-
-    def _call_slow(self, args, kwargs, statics, skw):
-        leaves, treedef = tree_flatten((args, kwargs)) if kwargs else tree_flatten(args)
-        leaves = [_as_leaf(x) for x in leaves]
-        if kwargs:
-            a, k = tree_unflatten(treedef, leaves)
-        else:
-            a, k = tree_unflatten(treedef, leaves), {}
-        return self(*self._rebuild(a, statics), **dict(k, **dict(skw)))
-
     def _rebuild(self, dyn_args, statics):
         args = list(dyn_args)
         for i, v in statics:
             args.insert(i, v)
         return args
 
-    def _trace(self, key, leaves, treedef, statics, skw, has_kwargs):
+    def _delete_donated(self, dyn_args, args):
+        for i in self.donate_argnums:
+            if i < len(args):
+                for leaf in tree_flatten(args[i])[0]:
+                    if type(leaf) is ArrayImpl:
+                        leaf.delete()
+
+    def _run_checking_nans(self, run, leaves, args, kwargs):
+        out = run([_concrete_leaf(x) for x in leaves])
+        for o in tree_flatten(out)[0]:
+            t = o._t
+            if (t.is_floating_point() or t.is_complex()) and bool(torch.isnan(t).any()):
+                # As JAX: re-run op by op so the error names the primitive that made the NaN.
+                name = getattr(self.fun, "__name__", "fun")
+                log.warning("Invalid nan value encountered in the output of jit(%s). "
+                            "Calling the de-optimized version.", name)
+                prev = config._values["jax_disable_jit"]
+                config._values["jax_disable_jit"] = True
+                try:
+                    self.fun(*args, **kwargs)
+                finally:
+                    config._values["jax_disable_jit"] = prev
+                raise FloatingPointError(f"invalid value (nan) encountered in jit({name})")
+        return out
+
+    def _trace(self, key, leaves, treedef, statics, skw, dyn_args, dyn_kwargs):
         if config._values["jax_explain_cache_misses"]:
-            self._explain_miss(key)
-        self._last_key = key
+            self._explain_miss(key, dyn_args, dyn_kwargs)
         in_avals = [core.get_aval(x) for x in leaves]
         out_tree_box = []
         fun = self.fun
 
         def flat(*xs):
-            if has_kwargs:
-                a, k = tree_unflatten(treedef, xs)
-            else:
-                a, k = tree_unflatten(treedef, xs), {}
+            a, k = tree_unflatten(treedef, xs)
             out = fun(*self._rebuild(a, statics), **dict(k, **dict(skw)))
             ol, ot = tree_flatten(out)
             out_tree_box.append(ot)
@@ -209,20 +334,43 @@ class JitWrapped:
         entry.out_tree = out_tree_box[0]
         entry.out_weak = [a.weak_type for a in graph.out_avals]
         entry.exe = None
+        entry.runner = None
         if all(type(c) is ArrayImpl for c in consts):
             entry.consts = consts
             entry.const_tensors = [c._t for c in consts]
             self._cache[key] = entry
-        else:
+        else:  # closed over tracers of an enclosing transformation: valid for this call only
             entry.consts = None
             entry.const_tensors = consts
         return entry
 
-    def _compile(self, entry, leaves):
+    def _make_runner(self, entry, leaves):
+        """A closure: list of ArrayImpl leaves -> the output pytree, with everything precomputed."""
         from .runtime.executable import compile_cached
-        tensors = entry.const_tensors + [x._t for x in leaves if type(x) is ArrayImpl]
-        entry.exe = compile_cached(entry.graph, self.backend, tensors)
-        return entry.exe
+        tensors = entry.const_tensors + [_concrete_leaf(x)._t for x in leaves]
+        exe = entry.exe = compile_cached(entry.graph, self.backend, tensors)
+        run_t = exe.run_tensors
+        consts = list(entry.const_tensors)
+        weaks = list(entry.out_weak)
+        tree = entry.out_tree
+        if treedef_is_leaf(tree):
+            w = weaks[0]
+            sig = [None]  # the output's signature id, learned on the first run
+
+            def run(args):
+                o = ArrayImpl(run_t(consts + [a._t for a in args])[0] if consts else
+                              run_t([a._t for a in args])[0], w)
+                if sig[0] is None:
+                    sig[0] = _array_sig(o)
+                else:
+                    o._sig = sig[0]
+                return o
+            return run
+
+        def run(args):
+            outs = run_t(consts + [a._t for a in args])
+            return tree_unflatten(tree, [ArrayImpl(o, w) for o, w in zip(outs, weaks)])
+        return run
 
     def _bind(self, entry, leaves):
         from .lax.jit_call import jit_call_p
@@ -231,38 +379,71 @@ class JitWrapped:
                                name=getattr(self.fun, "__name__", "jit"), backend=self.backend, donate=())
         return tree_unflatten(entry.out_tree, outs)
 
-    def _explain_miss(self, key):
-        prev = self._last_key
+    # ---- explaining cache misses (jax_explain_cache_misses) ----
+    def _leaf_names(self, dyn_args, dyn_kwargs):
+        names = []
+        dyn_pos = [i for i in range(len(dyn_args) + len(self.static_argnums))
+                   if i not in self.static_argnums]
+        for path, _ in tree_flatten_with_path((tuple(dyn_args), dict(dyn_kwargs)))[0]:
+            first, rest = path[0], path[1:]
+            head = path[1] if len(path) > 1 else None
+            if getattr(first, "idx", None) == 0 and head is not None and hasattr(head, "idx"):
+                i = dyn_pos[head.idx] if head.idx < len(dyn_pos) else head.idx
+                base = self._param_names[i] if i < len(self._param_names) else f"args[{i}]"
+                names.append(base + keystr(tuple(path[2:])))
+            elif head is not None and hasattr(head, "key"):
+                names.append(str(head.key) + keystr(tuple(path[2:])))
+            else:
+                names.append(keystr(tuple(rest)))
+        return names
+
+    def _explain_miss(self, key, dyn_args, dyn_kwargs):
         name = getattr(self.fun, "__name__", "fun")
-        if prev is None:
-            log.warning("TRACING CACHE MISS at %s: never seen function %s before", name, name)
+        code = getattr(self.fun, "__code__", None)
+        where = f"{name} defined at {code.co_filename}:{code.co_firstlineno}" if code else name
+        names = self._leaf_names(dyn_args, dyn_kwargs)
+        if not self._seen:
+            log.warning("TRACING CACHE MISS at %s: never seen function:\n  %s", name, where)
+            self._seen.append((key, names))
             return
-        ptree, psig, pstat, pskw, pver, penv = prev
-        tree, sig, stat, skw, ver, env = key
+
+        def score(prev):
+            pk = prev[0]
+            s = (pk[0] == key[0]) * 4 + (pk[2:4] == key[2:4]) * 2 + (pk[4] == key[4])
+            if pk[0] == key[0]:
+                s += sum(a == b for a, b in zip(pk[1], key[1])) / (len(key[1]) + 1)
+            return s
+
+        prev_key, _ = max(self._seen, key=score)
+        ptree, psig, pstat, pskw, pver = prev_key
+        tree, sig, stat, skw, ver = key
+        lines = []
         if ptree != tree:
-            msg = f"different input pytree structure: {ptree} vs {tree}"
-        elif pstat != stat or pskw != skw:
-            msg = f"different value of static args: {dict(pstat + pskw)} vs {dict(stat + skw)}"
-        elif pver != ver:
-            msg = "different config (jaxish.config was updated)"
-        elif penv != env:
-            msg = f"different named axes in scope: {penv} vs {env}"
-        else:
-            diffs = []
-            for i, (a, b) in enumerate(zip(psig, sig)):
-                if a != b:
-                    diffs.append(f"argument leaf {i}: {_describe(a)} vs {_describe(b)}")
-            msg = "; ".join(diffs) or "unknown reason"
-        log.warning("TRACING CACHE MISS at %s because: %s", name, msg)
+            lines.append(f"different input pytree:\n  * now {tree} and before {ptree}")
+        if pstat != stat or pskw != skw:
+            lines.append("different value of static args:\n  * now "
+                         f"{_static_desc(stat, skw, self._param_names)} and before "
+                         f"{_static_desc(pstat, pskw, self._param_names)}")
+        if ptree == tree:
+            diffs = [f"  * at {n}, now {_describe(b)} and before {_describe(a)}"
+                     for n, a, b in zip(names, psig, sig) if a != b]
+            if diffs:
+                lines.append("different input types:\n" + "\n".join(diffs))
+        if pver != ver and not lines:
+            lines.append("different config (jaxish.config.update was called since the last trace)")
+        self._seen.append((key, names))
+        log.warning("TRACING CACHE MISS at %s:\n  for %s\n  all previously seen cache keys differ. "
+                    "For the closest previous key:\n  %s", name, where,
+                    "\n  ".join(lines) or "unknown reason")
 
     # ---- AOT ----
     def lower(self, *args, **kwargs):
-        args, kwargs, statics, skw = self._split(args, kwargs)
-        leaves, treedef = tree_flatten((args, kwargs)) if kwargs else tree_flatten(args)
+        dyn_args, dyn_kwargs, statics, skw = self._split(args, kwargs)
+        leaves, treedef = tree_flatten((dyn_args, dyn_kwargs))
         leaves = [_as_leaf(x) for x in leaves]
         sigs = tuple(_leaf_sig(x) for x in leaves)
-        key = (treedef, sigs, statics, skw, config.version, core.state.axis_env)
-        entry = self._cache.get(key) or self._trace(key, leaves, treedef, statics, skw, bool(kwargs))
+        key = (treedef, sigs, statics, skw, config.version)
+        entry = self._cache.get(key) or self._trace(key, leaves, treedef, statics, skw, dyn_args, dyn_kwargs)
         return Lowered(self, entry, self.backend)
 
     def trace(self, *args, **kwargs):
@@ -274,6 +455,10 @@ class JitWrapped:
 
     def clear_cache(self):
         self._cache.clear()
+        self._fast.clear()
+
+    def _cache_size(self):
+        return len(self._cache)
 
     def __get__(self, obj, objtype=None):
         if obj is None:
@@ -281,29 +466,43 @@ class JitWrapped:
         return functools.partial(self, obj)
 
 
+def _static_desc(stat, skw, names):
+    parts = [f"{names[i] if i < len(names) else i}={v!r}" for i, v in stat] + [f"{k}={v!r}" for k, v in skw]
+    return "{" + ", ".join(parts) + "}"
+
+
 def _describe(sig):
     if isinstance(sig, tuple) and len(sig) == 4:
         shape, dtype, weak, dev = sig
-        return f"{dtype}{list(shape)}{' weak' if weak else ''} on {dev}"
+        from . import dtypes
+        d = dtypes.dtype_short(dtypes.from_torch_dtype(dtype))
+        return f"{d}[{','.join(str(s) for s in shape)}]{'{weak_type=True}' if weak else ''}" + \
+            ("" if getattr(dev, "type", "cpu") == "cpu" else f" on {dev}")
     if isinstance(sig, type):
         return f"Python {sig.__name__}"
+    if hasattr(sig, "str_short"):
+        return sig.str_short() + ("{weak_type=True}" if sig.weak_type else "")
     return str(sig)
 
 
 def jit(fun=None, *, static_argnums=(), static_argnames=(), donate_argnums=(), donate_argnames=(),
         backend=None, device=None, inline=False, keep_unused=False, in_shardings=None,
         out_shardings=None, abstracted_axes=None):
+    """Compile `fun` (JAX's jax.jit). backend: "cpp", "triton" or "eager" (default: by device;
+    the env JAXISH_BACKEND or config "jaxish_backend" overrides)."""
     if fun is None:
         return lambda f: jit(f, static_argnums=static_argnums, static_argnames=static_argnames,
-                             donate_argnums=donate_argnums, backend=backend, inline=inline,
-                             in_shardings=in_shardings, out_shardings=out_shardings)
+                             donate_argnums=donate_argnums, donate_argnames=donate_argnames,
+                             backend=backend, inline=inline, in_shardings=in_shardings,
+                             out_shardings=out_shardings)
     if not callable(fun):
         raise TypeError(f"Expected a callable value, got {fun!r}")
     if backend is not None and backend not in ("cpp", "triton", "eager", "cpu", "gpu", "cuda"):
         raise ValueError(f"Unknown backend {backend!r}; expected 'cpp', 'triton' or 'eager'")
     backend = {"cpu": "cpp", "gpu": "triton", "cuda": "triton"}.get(backend, backend)
-    wrapped = JitWrapped(fun, static_argnums, static_argnames, donate_argnums, backend, inline)
+    wrapped = JitWrapped(fun, static_argnums, static_argnames, donate_argnums, backend, inline,
+                         donate_argnames)
     if in_shardings is not None or out_shardings is not None:
-        from .distributed.sharded_jit import ShardedJit
+        from .distributed.sharded_jit import ShardedJit  # lays arguments/results out over devices
         return ShardedJit(wrapped, in_shardings, out_shardings)
     return wrapped

@@ -15,7 +15,7 @@ import jaxish.numpy as jnp
 from jaxish import lax
 
 EPS = 1e-6
-SETTINGS = dict(max_examples=6, deadline=None)
+SETTINGS = dict(max_examples=10, deadline=None)
 
 
 @pytest.fixture(autouse=True)
@@ -818,3 +818,390 @@ def test_grad_composes_with_jit_and_vmap():
     assert_close(jnp.sum(per_example, axis=0), ref, rtol=1e-10, atol=1e-12)
     assert_close(jax.jit(jax.hessian(lambda v: f(v, x)))(w), jax.hessian(lambda v: f(v, x))(w), rtol=1e-10)
     check_grads(lambda a: jax.jit(f)(a, x), (w,))
+
+
+# ---- custom_jvp -------------------------------------------------------------------------------
+def _log1pexp_naive(x):
+    return jnp.log(1.0 + jnp.exp(x))
+
+
+def _make_log1pexp(calls):
+    @jax.custom_jvp
+    def log1pexp(x):
+        return jnp.log(1.0 + jnp.exp(x))
+
+    @log1pexp.defjvp
+    def log1pexp_jvp(primals, tangents):
+        calls.append("jvp")
+        (x,), (t,) = primals, tangents
+        return log1pexp(x), t * (1.0 - 1.0 / (1.0 + jnp.exp(x)))
+    return log1pexp
+
+
+def test_custom_jvp_rule_is_used_by_grad_jvp_jit_vmap():
+    calls = []
+    f = _make_log1pexp(calls)
+    x = jnp.asarray(1000.0)
+    assert np.isnan(float(jax.grad(_log1pexp_naive)(x)))  # the naive derivative overflows
+    np.testing.assert_allclose(float(f(jnp.asarray(3.0))), np.log1p(np.exp(3.0)), rtol=1e-12)
+    assert calls == []  # no transformation: the rule is not consulted
+    assert float(jax.grad(f)(x)) == 1.0
+    assert calls == ["jvp"]
+    assert float(jax.jit(jax.grad(f))(x)) == 1.0 and len(calls) == 2
+    assert float(jax.grad(jax.jit(f))(x)) == 1.0 and len(calls) == 3
+    y, t = jax.jvp(f, (x,), (jnp.asarray(2.0),))
+    assert float(t) == 2.0 and len(calls) == 4
+    xs = jnp.asarray([-100.0, 0.0, 100.0])
+    n = len(calls)
+    g = jax.vmap(jax.grad(f))(xs)
+    np.testing.assert_allclose(np.asarray(g), [0.0, 0.5, 1.0], atol=1e-12)
+    assert len(calls) == n + 1  # traced once for the whole batch
+    g = jax.grad(lambda v: jnp.sum(jax.vmap(f)(v)))(xs)  # the batched primitive, differentiated
+    np.testing.assert_allclose(np.asarray(g), [0.0, 0.5, 1.0], atol=1e-12)
+    assert len(calls) == n + 2
+    g = jax.jit(jax.vmap(jax.grad(f)))(xs)
+    np.testing.assert_allclose(np.asarray(g), [0.0, 0.5, 1.0], atol=1e-12)
+    # second order: the rule's own computation is differentiated
+    h = jax.grad(jax.grad(f))(jnp.asarray(0.3))
+    s = 1 / (1 + np.exp(-0.3))
+    np.testing.assert_allclose(float(h), s * (1 - s), rtol=1e-12)
+    jaxpr = jax.make_jaxpr(f)(x)
+    assert [e.primitive.name for e in jaxpr.eqns] == ["custom_jvp_call"]
+
+
+def test_custom_jvp_defjvps_pytrees_kwargs():
+    @jax.custom_jvp
+    def f(x, y):
+        return jnp.sin(x) * y
+
+    calls = []
+    f.defjvps(lambda x_dot, out, x, y: calls.append(0) or jnp.cos(x) * x_dot * y * 3.0,
+              lambda y_dot, out, x, y: calls.append(1) or jnp.sin(x) * y_dot)
+    x, y = jnp.asarray(0.4), jnp.asarray(2.0)
+    gx, gy = jax.grad(f, argnums=(0, 1))(x, y)
+    np.testing.assert_allclose(float(gx), 3 * np.cos(0.4) * 2.0)
+    np.testing.assert_allclose(float(gy), np.sin(0.4))
+    assert sorted(calls) == [0, 1]
+    np.testing.assert_allclose(float(jax.grad(lambda a: f(a, y=y))(x)), 3 * np.cos(0.4) * 2.0)
+
+    @jax.custom_jvp
+    def norm_and_dir(d):
+        n = jnp.sqrt(d["a"] ** 2 + d["b"] ** 2)
+        return {"n": n, "dir": (d["a"] / n, d["b"] / n)}
+
+    @norm_and_dir.defjvp
+    def _(primals, tangents):
+        (d,), (t,) = primals, tangents
+        out = norm_and_dir(d)
+        tn = (d["a"] * t["a"] + d["b"] * t["b"]) / out["n"]
+        return out, {"n": tn, "dir": (jnp.zeros_like(tn), jnp.zeros_like(tn))}
+
+    d = {"a": jnp.asarray(3.0), "b": jnp.asarray(4.0)}
+    g = jax.grad(lambda v: norm_and_dir(v)["n"] + norm_and_dir(v)["dir"][0])(d)
+    np.testing.assert_allclose([float(g["a"]), float(g["b"])], [0.6, 0.8])  # dir's tangent was declared 0
+
+
+def test_custom_jvp_nondiff_argnums():
+    import functools
+
+    @functools.partial(jax.custom_jvp, nondiff_argnums=(0,))
+    def app(f, x):
+        return f(x)
+
+    @app.defjvp
+    def app_jvp(f, primals, tangents):
+        (x,), (t,) = primals, tangents
+        return app(f, x), 2.0 * t
+
+    assert float(jax.grad(app, 1)(lambda v: v ** 3, 3.0)) == 2.0
+    np.testing.assert_allclose(np.asarray(jax.vmap(lambda x: jax.grad(app, 1)(lambda v: v ** 3, x))(
+        jnp.arange(3.0))), [2.0, 2.0, 2.0])
+    assert float(jax.jit(jax.grad(app, 1), static_argnums=0)(jnp.sin, 3.0)) == 2.0
+
+    @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
+    def scale(x, k):
+        return x * k
+
+    @scale.defjvp
+    def scale_jvp(k, primals, tangents):
+        return scale(primals[0], k), tangents[0] * k * 10.0
+
+    # an array in a nondiff position gets no gradient (as JAX: it is stop_gradient-ed)
+    gx, gk = jax.grad(lambda x, k: scale(x, k), argnums=(0, 1))(jnp.asarray(1.0), jnp.asarray(2.0))
+    assert float(gx) == 20.0 and float(gk) == 0.0
+
+
+def test_custom_jvp_errors():
+    @jax.custom_jvp
+    def f(x):
+        return x * 2.0
+
+    with pytest.raises(AttributeError, match="No JVP defined for custom_jvp function f using defjvp"):
+        jax.grad(f)(1.0)
+    f.defjvp(lambda p, t: (f(*p), (t[0], t[0])))
+    with pytest.raises(TypeError, match="equal container"):
+        jax.grad(f)(1.0)
+    f.defjvp(lambda p, t: f(*p))
+    with pytest.raises(TypeError, match="must produce a pair"):
+        jax.jvp(f, (jnp.asarray(1.0),), (jnp.asarray(1.0),))
+    f.defjvp(lambda p, t: (f(*p), jnp.zeros((2,))))
+    with pytest.raises(TypeError, match="corresponding shapes and dtypes"):
+        jax.grad(f)(1.0)
+
+
+# ---- custom_vjp -------------------------------------------------------------------------------
+def _make_clip_gradient(calls):
+    @jax.custom_vjp
+    def clip_gradient(lo, hi, x):
+        return x
+
+    def fwd(lo, hi, x):
+        calls.append("fwd")
+        return x, (lo, hi)
+
+    def bwd(res, g):
+        calls.append("bwd")
+        lo, hi = res
+        return (None, None, jnp.clip(g, lo, hi))
+
+    clip_gradient.defvjp(fwd, bwd)
+    return clip_gradient
+
+
+def test_custom_vjp_rule_is_used_by_grad_jit_vmap():
+    calls = []
+    clip = _make_clip_gradient(calls)
+    f = lambda x: jnp.sum(clip(-0.75, 0.75, jnp.sin(x) * 3.0))
+    x = jnp.asarray([0.1, 0.2, 1.5])
+    assert float(jnp.sum(clip(-0.75, 0.75, x))) == pytest.approx(1.8) and calls == []
+    want = np.clip(np.ones(3), -0.75, 0.75) * 3.0 * np.cos([0.1, 0.2, 1.5])
+    np.testing.assert_allclose(np.asarray(jax.grad(f)(x)), want, rtol=1e-12)
+    assert calls == ["fwd", "bwd"]
+    np.testing.assert_allclose(np.asarray(jax.jit(jax.grad(f))(x)), want, rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(jax.grad(jax.jit(f))(x)), want, rtol=1e-12)
+    assert calls.count("fwd") == 3 and calls.count("bwd") == 3
+    xs = jnp.asarray(np.linspace(-1, 1, 6).reshape(2, 3))
+    per = jax.vmap(jax.grad(f))(xs)
+    assert per.shape == (2, 3) and calls.count("bwd") == 4
+    np.testing.assert_allclose(np.asarray(per[1]), np.asarray(jax.grad(f)(xs[1])), rtol=1e-12)
+    # grad of a vmapped custom_vjp: the batched primitive's fwd/bwd are vmaps of the user's
+    g = jax.grad(lambda v: jnp.sum(jax.vmap(lambda r: clip(-0.75, 0.75, r * 3.0))(v)))(xs)
+    np.testing.assert_allclose(np.asarray(g), np.full((2, 3), 0.75 * 3.0))
+    # an unbatched argument's cotangent is summed over the batch
+    @jax.custom_vjp
+    def mul(w, x):
+        return w * x
+    mul.defvjp(lambda w, x: (w * x, (w, x)), lambda r, g: (jnp.sum(g * r[1] * 0 + g * r[1]), g * r[0]))
+    gw = jax.grad(lambda w: jnp.sum(jax.vmap(mul, in_axes=(None, 0))(w, jnp.arange(4.0))))(jnp.asarray(2.0))
+    assert float(gw) == 6.0
+    with pytest.raises(TypeError, match=r"can't apply forward-mode autodiff \(jvp\) to a custom_vjp function"):
+        jax.jvp(f, (x,), (x,))
+
+
+def test_custom_vjp_nondiff_pytrees_and_higher_order():
+    import functools
+
+    @functools.partial(jax.custom_vjp, nondiff_argnums=(0,))
+    def app(f, x):
+        return f(x)
+
+    app.defvjp(lambda f, x: (f(x), x), lambda f, x, g: (5.0 * g,))
+    assert float(jax.grad(app, 1)(lambda v: v ** 2, 4.0)) == 5.0
+    with pytest.raises(TypeError, match="non-differentiable argument"):
+        _vjp_with_tracer_nondiff()
+
+    calls = []
+
+    @jax.custom_vjp
+    def f(p):
+        return {"y": jnp.sin(p["a"]) * p["b"]}
+
+    def f_fwd(p):
+        calls.append("fwd")
+        return f(p), (jnp.cos(p["a"]), p["b"], jnp.sin(p["a"]))
+
+    def f_bwd(res, g):
+        calls.append("bwd")
+        c, b, s = res
+        return ({"a": c * b * g["y"], "b": s * g["y"]},)
+
+    f.defvjp(f_fwd, f_bwd)
+    p = {"a": jnp.asarray([0.3, 0.6]), "b": jnp.asarray([2.0, -1.0])}
+    check_vjp(lambda q: jnp.sum(jnp.sin(q["a"]) * q["b"]), (p,))
+    g = jax.grad(lambda q: jnp.sum(f(q)["y"]))(p)
+    np.testing.assert_allclose(np.asarray(g["a"]), np.cos([0.3, 0.6]) * [2.0, -1.0], rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(g["b"]), np.sin([0.3, 0.6]), rtol=1e-12)
+    assert calls == ["fwd", "bwd"]
+    # second order: the user's bwd is itself differentiated (d/da of cos(a) b = -sin(a) b)
+    h = jax.grad(lambda a: jnp.sum(jax.grad(lambda q: jnp.sum(f(q)["y"]))({"a": a, "b": p["b"]})["a"]))(p["a"])
+    np.testing.assert_allclose(np.asarray(h), -np.sin([0.3, 0.6]) * [2.0, -1.0], rtol=1e-12)
+
+
+def _vjp_with_tracer_nondiff():
+    import functools
+
+    @functools.partial(jax.custom_vjp, nondiff_argnums=(1,))
+    def f(a, b):
+        return a * b
+    f.defvjp(lambda a, b: (a * b, None), lambda b, r, g: (g * b,))
+    return jax.grad(lambda v: f(v, v))(1.0)
+
+
+def test_custom_vjp_errors():
+    @jax.custom_vjp
+    def f(x):
+        return x * 2.0
+
+    with pytest.raises(AttributeError, match="No VJP defined"):
+        jax.grad(f)(1.0)
+    f.defvjp(lambda x: x * 2.0, lambda r, g: (g,))
+    with pytest.raises(TypeError, match="must produce a pair"):
+        jax.grad(f)(1.0)
+    f.defvjp(lambda x: (x * 2.0, None), lambda r, g: g)
+    with pytest.raises(TypeError, match="must produce a tuple"):
+        jax.grad(f)(1.0)
+    f.defvjp(lambda x: (x * 2.0, None), lambda r, g: (g, g))
+    with pytest.raises(TypeError, match="same container"):
+        jax.grad(f)(1.0)
+    f.defvjp(lambda x: (x * 2.0, None), lambda r, g: (jnp.zeros(3),))
+    with pytest.raises(ValueError, match="same shape/dtypes"):
+        jax.grad(f)(jnp.asarray(1.0))
+
+
+# ---- checkpoint / remat -----------------------------------------------------------------------
+def _linear_graph(f, *args):
+    """The linear graph of f at args, and its residuals (the values saved for the backward pass)."""
+    from jaxish.interpreters.transpose import linearize_flat
+    _, graph, consts, _ = linearize_flat(lambda *a: [f(*a)], [jnp.asarray(a) for a in args])
+    return graph, consts
+
+
+def _prims(graph):
+    from jaxish.ir.graph import subgraphs_of
+    names = []
+    for e in graph.eqns:
+        names.append(e.primitive.name)
+        for g in subgraphs_of(e.params):
+            names.extend(_prims(g))
+    return names
+
+
+def _block(x, w):
+    return jnp.sin(jnp.tanh(x @ w) * 2.0)
+
+
+def test_checkpoint_recomputes_instead_of_saving():
+    rng = np.random.default_rng(4)
+    x, w = rng.standard_normal((4, 3)), rng.standard_normal((3, 5))
+    f = lambda x, w: jnp.sum(_block(x, w) * 3.0)
+    g_plain, res_plain = _linear_graph(f, x, w)
+    assert not {"tanh", "cos"} & set(_prims(g_plain))  # plain: residuals saved, nothing recomputed
+    assert len(res_plain) >= 4
+    # (the block's own output sin(u) is not needed backward: its derivative is cos(u))
+    for policy, saved, recomputed in [(None, 2, {"dot_general", "tanh", "cos"}),
+                                      (jax.checkpoint_policies.nothing_saveable, 2, {"dot_general", "tanh", "cos"}),
+                                      (jax.checkpoint_policies.dots_saveable, 3, {"tanh", "cos"}),
+                                      (jax.checkpoint_policies.everything_saveable, None, set())]:
+        fc = lambda x, w: jnp.sum(jax.checkpoint(_block, policy=policy)(x, w) * 3.0)
+        graph, res = _linear_graph(fc, x, w)
+        remats = [e for e in graph.eqns if e.primitive.name == "remat"]
+        assert len(remats) == 1
+        inner = _prims(remats[0].params["graph"])
+        assert recomputed <= set(inner), (policy, inner)
+        if not recomputed:
+            assert not {"tanh", "sin", "cos"} & set(inner)
+        # residuals: only the block's inputs (x, w), plus the dot's output under dots_saveable
+        shapes_ = sorted(np.shape(r) for r in res)
+        if saved is not None:
+            assert len(res) == saved, (policy, shapes_)
+            assert {(4, 3), (3, 5)} <= set(shapes_)
+        else:
+            assert shapes_ == sorted(np.shape(r) for r in res_plain)
+        ref = jax.grad(f, argnums=(0, 1))(jnp.asarray(x), jnp.asarray(w))
+        got = jax.grad(fc, argnums=(0, 1))(jnp.asarray(x), jnp.asarray(w))
+        assert_close(got, ref, rtol=1e-12, atol=1e-14)
+        check_vjp(fc, (x, w))
+
+
+def test_checkpoint_composes():
+    rng = np.random.default_rng(5)
+    x, w = jnp.asarray(rng.standard_normal((4, 3))), jnp.asarray(rng.standard_normal((3, 3)))
+
+    def net(w, x):
+        for _ in range(3):
+            x = jax.checkpoint(_block)(x, w)
+        return jnp.sum(x ** 2)
+
+    def net_plain(w, x):
+        for _ in range(3):
+            x = _block(x, w)
+        return jnp.sum(x ** 2)
+
+    ref = jax.grad(net_plain)(w, x)
+    assert_close(jax.grad(net)(w, x), ref, rtol=1e-12, atol=1e-14)
+    assert_close(jax.jit(jax.grad(net))(w, x), ref, rtol=1e-12, atol=1e-14)
+    assert_close(jax.grad(jax.jit(net))(w, x), ref, rtol=1e-12, atol=1e-14)
+    assert_close(jax.vmap(jax.grad(net), in_axes=(None, 0))(w, x[:, None]),
+                 jax.vmap(jax.grad(net_plain), in_axes=(None, 0))(w, x[:, None]), rtol=1e-12, atol=1e-14)
+    assert_close(jax.hessian(lambda v: net(v, x))(w), jax.hessian(lambda v: net_plain(v, x))(w),
+                 rtol=1e-10, atol=1e-12)
+    check_jvp(lambda v: net(v, x), (w,))
+    nested = jax.checkpoint(lambda w, x: jax.checkpoint(_block)(jax.checkpoint(_block)(x, w), w))
+    assert_close(jax.grad(lambda v: jnp.sum(nested(v, x)))(w),
+                 jax.grad(lambda v: jnp.sum(_block(_block(x, v), v)))(w), rtol=1e-12, atol=1e-14)
+    # static_argnums, pytrees and the remat alias
+    f = jax.remat(lambda p, n: p["a"] * jnp.sin(p["b"]) ** n, static_argnums=(1,))
+    p = {"a": jnp.asarray(2.0), "b": jnp.asarray(0.5)}
+    g = jax.grad(lambda q: f(q, 3))(p)
+    np.testing.assert_allclose(float(g["a"]), np.sin(0.5) ** 3, rtol=1e-12)
+    np.testing.assert_allclose(float(g["b"]), 2.0 * 3 * np.sin(0.5) ** 2 * np.cos(0.5), rtol=1e-12)
+    jaxpr = jax.make_jaxpr(jax.checkpoint(_block))(x, w)
+    assert [e.primitive.name for e in jaxpr.eqns] == ["remat"]
+
+
+def test_complex_grads_match_jax():
+    """Gradients of real-valued functions of complex inputs, values from JAX 0.10.2 (x64)."""
+    z = jnp.asarray([3 + 4j, 1 - 2j])
+    cases = [(lambda v: jnp.sum(jnp.abs(v) ** 2), [6 - 8j, 2 + 4j]),
+             (lambda v: jnp.sum(jnp.imag(v) * jnp.real(v)), [4 - 3j, -2 - 1j]),
+             (lambda v: jnp.sum(jnp.real(jnp.conj(v) * v * (1 + 2j))), [6 - 8j, 2 + 4j]),
+             (lambda v: jnp.sum(jnp.abs(v)), [0.6 - 0.8j, 0.4472135954999579 + 0.8944271909999159j]),
+             (lambda v: jnp.sum(jnp.real(jnp.exp(v) * jnp.sin(v))),
+              [-164.8762613 + 757.63137735j, -3.18070868 - 14.08488574j])]
+    for f, want in cases:
+        np.testing.assert_allclose(np.asarray(jax.grad(f)(z)), want, rtol=1e-8)
+    np.testing.assert_allclose(np.asarray(jax.grad(lambda v: jnp.sum(jnp.exp(v)), holomorphic=True)(z)),
+                               np.exp([3 + 4j, 1 - 2j]), rtol=1e-12)
+    assert float(jax.grad(jnp.abs)(0.0)) == 1.0 and float(jax.grad(jnp.abs)(-2.0)) == -1.0
+
+
+# ---- control flow -----------------------------------------------------------------------------
+def _scan_fn(x):
+    def body(carry, xi):
+        carry = jnp.tanh(carry * xi + 0.5)
+        return carry, carry ** 2
+    c, ys = lax.scan(body, x[0], x)
+    return c + ys * x
+
+
+def test_control_flow_grads():
+    x = np.asarray([0.3, -0.7, 1.1])
+    fns = [lambda v: lax.cond(jnp.sum(v) > 0, lambda u: jnp.sin(u) * 2, lambda u: jnp.cos(u), v),
+           lambda v: lax.cond(jnp.sum(v) < 0, lambda u: jnp.sin(u) * 2, lambda u: jnp.cos(u) * u, v),
+           lambda v: lax.switch(1, [jnp.sin, lambda u: jnp.cos(u) * u, jnp.tanh], v),
+           _scan_fn,
+           lambda v: lax.scan(lambda c, xi: (c * jnp.sin(xi), c), 1.0, v, reverse=True)[1],
+           lambda v: lax.fori_loop(0, 3, lambda i, u: jnp.sin(u) * 1.5 + i, v)]
+    for f in fns:
+        check_grads(f, (x,))
+        H = np.asarray(jax.hessian(lambda v: jnp.sum(f(v)))(jnp.asarray(x)))
+        np.testing.assert_allclose(H, H.T, rtol=1e-10, atol=1e-12)
+        assert_close(jax.jit(jax.grad(lambda v: jnp.sum(f(v))))(x), jax.grad(lambda v: jnp.sum(f(v)))(x),
+                     rtol=1e-12, atol=1e-14)
+    # while_loop: forward mode only, as JAX
+    wl = lambda v: lax.while_loop(lambda s: s[1] < 3, lambda s: (jnp.sin(s[0]) * 1.5, s[1] + 1), (v, 0))[0]
+    check_jvp(wl, (x,))
+    assert_close(jax.jacfwd(wl)(jnp.asarray(x)), np.diag(np.asarray(jax.jvp(wl, (jnp.asarray(x),),
+                                                                             (jnp.ones(3),))[1])), rtol=1e-12)
+    with pytest.raises(ValueError, match="Reverse-mode differentiation does not work for lax.while_loop"):
+        jax.grad(lambda v: jnp.sum(wl(v)))(x)

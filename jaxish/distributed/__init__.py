@@ -7,7 +7,7 @@ from .runtime import (Device, initialize, shutdown, is_initialized, devices, loc
                       device_count, local_device_count, process_index, process_count)
 from .sharding import (Mesh, PartitionSpec, P, NamedSharding, SingleDeviceSharding, Sharding,  # noqa: F401
                        ShardedArray, GlobalArray, Shard, make_mesh)
-from .lowering import CollectiveError, CollectiveExecutable  # noqa: F401
+from .lowering import CollectiveError, CollectiveExecutable, collective_stats  # noqa: F401
 from .pmap import pmap  # noqa: F401
 from .shard_map import shard_map  # noqa: F401
 from .sharded_jit import with_sharding_constraint  # noqa: F401

@@ -13,6 +13,7 @@ JAXISH_COLLECTIVE_TIMEOUT); a peer that died or never joined makes the others ra
 collective of a given kind and shape, the ranks compare shapes and dtypes and raise ValueError
 on a mismatch instead of hanging or exchanging garbage."""
 import contextlib
+import os
 import zlib
 import datetime
 import threading
@@ -61,7 +62,6 @@ _products = {}
 def clear():
     _groups.clear()
     _products.clear()
-    _checked.clear()
 
 
 def process_group(ranks, family):
@@ -200,43 +200,43 @@ def _missing_ranks(ax):
         return [r for r in ax.ranks if r == 0 and runtime.process_index() != 0] or None
 
 
-_checked = set()
+class _Checks(threading.local):
+    def __init__(self):
+        self.suspended = False  # set while an executable whose program was verified as a whole runs
+
+
+_checks = _Checks()
+
+
+def checks_enabled():
+    """Ranks compare what they are about to exchange (JAXISH_CHECK_COLLECTIVES=0 turns it off)."""
+    return os.environ.get("JAXISH_CHECK_COLLECTIVES", "1").lower() not in ("0", "false", "off")
+
+
+def _exchange_descriptors(text, ax, what):
+    """All ranks of `ax` compare `text` (shapes, dtypes, parameters of what they are about to do):
+    ValueError naming each rank's version on a mismatch, instead of a hang or garbage."""
+    import torch.distributed as dist
+    dev = torch.device("cuda", torch.cuda.current_device()) if runtime._state.backend == "nccl" else "cpu"
+    desc = torch.tensor([zlib.crc32(text.encode()), len(text)], dtype=torch.int64, device=dev)
+    out = torch.empty((ax.size * 2,), dtype=torch.int64, device=dev)
+    _seq[0] += 1
+    _wait(_all_gather_flat(out, desc, ax.group), f"{what} (agreement check)", ax)
+    rows = out.reshape(ax.size, 2).cpu().tolist()
+    if any(r != rows[0] for r in rows):
+        texts = [None] * ax.size
+        dist.all_gather_object(texts, text, group=ax.group)
+        raise ValueError(f"collective {what} over axis {ax.name!r}: ranks disagree on the shapes, dtypes or "
+                         f"parameters of their collectives: " +
+                         "; ".join(f"rank {r}: {t}" for r, t in zip(ax.ranks, texts)))
 
 
 def _check_agreement(what, ax, t, params_key):
-    """On first sight of (collective, shape, dtype), all ranks compare them: ValueError on mismatch."""
-    import torch.distributed as dist
-    key = (what, ax.ranks, tuple(t.shape), t.dtype, params_key)
-    if key in _checked:
+    if _checks.suspended or not checks_enabled():
         return
-    code = _dtype_code(t.dtype)
-    shape = list(t.shape)[:8]
-    desc = torch.tensor([zlib.crc32(repr((what, params_key)).encode()), code, t.dim()] + shape + [-1] * (8 - len(shape)),
-                        dtype=torch.int64)
-    if t.is_cuda:
-        desc = desc.to(t.device)
-    out = torch.empty((ax.size * desc.numel(),), dtype=torch.int64, device=desc.device)
-    _seq[0] += 1
-    _wait(_all_gather_flat(out, desc, ax.group), f"{what} (shape check)", ax)
-    rows = out.reshape(ax.size, -1).cpu().tolist()
-    if any(r != rows[0] for r in rows):
-        descr = []
-        for rank, r in zip(ax.ranks, rows):
-            shp = tuple(v for v in r[3:3 + r[2]])
-            descr.append(f"rank {rank}: {_CODE_NAMES.get(r[1], '?')}{list(shp)}")
-        raise ValueError(f"collective {what} over axis {ax.name!r}: ranks disagree on the operand's shape, "
-                         f"dtype or parameters: " + "; ".join(descr))
-    _checked.add(key)
-
-
-_CODE_NAMES = {}
-
-
-def _dtype_code(dt):
-    name = str(dt).replace("torch.", "")
-    code = zlib.crc32(name.encode())
-    _CODE_NAMES[code] = name
-    return code
+    dt = str(t.dtype).replace("torch.", "")
+    extra = "" if params_key is None else f" {params_key}"
+    _exchange_descriptors(f"{what}{extra} {dt}{list(t.shape)}", ax, what)
 
 
 def _prep(x):
@@ -395,10 +395,41 @@ def _names_of(params):
     return tuple(n) if isinstance(n, (tuple, list)) else (n,)
 
 
+class CollectiveStats:
+    """Time and bytes spent in collectives across processes (for benchmarks and profiling)."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self.calls = 0
+        self.seconds = 0.0
+        self.bytes = 0
+        self.by_name = {}
+
+    def add(self, name, seconds, nbytes):
+        self.calls += 1
+        self.seconds += seconds
+        self.bytes += nbytes
+        c, t = self.by_name.get(name, (0, 0.0))
+        self.by_name[name] = (c + 1, t + seconds)
+
+    def __repr__(self):
+        return (f"CollectiveStats(calls={self.calls}, seconds={self.seconds:.4f}, bytes={self.bytes}, "
+                f"by_name={self.by_name})")
+
+
+collective_stats = CollectiveStats()
+
+
 def _dispatching_impl(prim, fallback):
     def impl(*args, **params):
         if _bound.axes and all(n in _bound.axes for n in _names_of(params)):
-            return prim.distributed_impl(*args, **params)
+            t0 = time.perf_counter()
+            out = prim.distributed_impl(*args, **params)
+            nbytes = sum(a.numel() * a.element_size() for a in args if isinstance(a, torch.Tensor))
+            collective_stats.add(prim.name, time.perf_counter() - t0, nbytes)
+            return out
         return fallback(*args, **params)
     impl._jaxish_distributed = True
     return impl
@@ -484,6 +515,11 @@ def _resolve_aliases(graph, items):
     return Graph(graph.invars, graph.constvars, eqns, [r(v) for v in graph.outvars])
 
 
+def _bucketable(eqn):
+    return eqn.primitive in (C.psum_p, C.pmax_p, C.pmin_p) and len(eqn.inputs) == 1 and \
+        type(eqn.inputs[0]) is not Literal and eqn.params.get("axis_index_groups") is None
+
+
 class CollectiveExecutable:
     """Runs a graph whose collectives cross processes: the equations between collectives form
     segments compiled by the chosen backend (fused kernels); each collective is an extern call
@@ -505,7 +541,7 @@ class CollectiveExecutable:
         for v in graph.outvars:
             if type(v) is not Literal:
                 last_use[v] = len(graph.eqns)
-        steps, run = [], []
+        steps, run, names, program = [], [], set(), []
 
         def flush(end):
             if not run:
@@ -528,9 +564,22 @@ class CollectiveExecutable:
         for i, eqn in enumerate(graph.eqns):
             if eqn.primitive.is_collective:
                 flush(i)
+                names.update(_names_of(eqn.params))
+                program.append(f"{eqn.primitive.name}{sorted(eqn.params.items())} "
+                               f"{[a.aval.str_short() for a in eqn.inputs]}")
                 ins = tuple((False, a.value) if type(a) is Literal else (True, slot[a]) for a in eqn.inputs)
                 outs = tuple(_new(slot, v) for v in eqn.outvars)
-                steps.append(("collective", eqn.primitive, ins, outs, eqn.params))
+                if _bucketable(eqn) and steps and steps[-1][0] == "bucket" and \
+                        steps[-1][1] is eqn.primitive and steps[-1][4][0] == eqn.params and \
+                        steps[-1][4][1][0][0] == eqn.inputs[0].aval.dtype and ins[0][1] not in steps[-1][3]:
+                    kind, prim, bins, bouts, (bparams, avals) = steps.pop()
+                    steps.append((kind, prim, bins + (ins[0][1],), bouts + outs,
+                                  (bparams, avals + ((eqn.inputs[0].aval.dtype, eqn.inputs[0].aval.shape),))))
+                elif _bucketable(eqn):
+                    a = eqn.inputs[0].aval
+                    steps.append(("bucket", eqn.primitive, (ins[0][1],), outs, (eqn.params, ((a.dtype, a.shape),))))
+                else:
+                    steps.append(("collective", eqn.primitive, ins, outs, eqn.params))
             else:
                 run.append(eqn)
         flush(len(graph.eqns))
@@ -539,33 +588,38 @@ class CollectiveExecutable:
         self.outs = tuple((False, v.value) if type(v) is Literal else (True, slot[v]) for v in graph.outvars)
         self.out_avals = graph.out_avals
         self._exes = {}
+        self.axis_names = tuple(names)
+        self.program = "; ".join(program)
+        self.collective_names = sorted({s[1].name for s in steps if s[0] != "segment"})
         del n
+
+    def _verify(self):
+        """Once per run, all ranks compare the whole list of collectives this run will make."""
+        axes = [_lookup((n,)) for n in self.axis_names]
+        if any(a is None for a in axes):
+            return False
+        ranks = {r for a in axes for r in a.ranks}
+        if ranks != set(range(runtime.process_count())):
+            return False
+        ax = world_axis(",".join(sorted(map(str, self.axis_names))))
+        t0 = time.perf_counter()
+        _exchange_descriptors(self.program, ax, "+".join(self.collective_names) + " (agreement check)")
+        collective_stats.add("agreement check", time.perf_counter() - t0, 16)
+        return True
 
     @property
     def kernel_count(self):
         return sum(getattr(e, "kernel_count", 0) for e in self._exes.values())
 
     def run_tensors(self, tensors):
-        from ..runtime.executable import compile_cached
-        from ..interpreters.eager import run_impl
         env = list(tensors) + [None] * (self.nslots - len(tensors))
-        for k, (kind, a, ins, outs, params) in enumerate(self.steps):
-            if kind == "segment":
-                args = [env[i] for i in ins]
-                exe = self._exes.get(k)
-                if exe is None:
-                    exe = self._exes[k] = compile_cached(a, self.backend, args)
-                res = exe.run_tensors(args)
-                for o, r in zip(outs, res):
-                    env[o] = r
-            else:
-                args = [env[i] if is_slot else i for is_slot, i in ins]
-                res = run_impl(a, args, params)
-                if a.multiple_results:
-                    for o, r in zip(outs, res):
-                        env[o] = r
-                else:
-                    env[outs[0]] = res
+        verified = checks_enabled() and not _checks.suspended and self._verify()
+        prev = _checks.suspended
+        _checks.suspended = prev or verified
+        try:
+            self._run(env)
+        finally:
+            _checks.suspended = prev
         res = []
         for (is_slot, i), aval in zip(self.outs, self.out_avals):
             if is_slot:
@@ -575,17 +629,54 @@ class CollectiveExecutable:
                 res.append(torch.tensor(i, dtype=dtypes.to_torch_dtype(aval.dtype), device=default_device()))
         return res
 
+    def _run(self, env):
+        from ..runtime.executable import compile_cached
+        from ..interpreters.eager import run_impl
+        for k, (kind, a, ins, outs, params) in enumerate(self.steps):
+            if kind == "segment":
+                args = [env[i] for i in ins]
+                exe = self._exes.get(k)
+                if exe is None:
+                    exe = self._exes[k] = compile_cached(a, self.backend, args)
+                res = exe.run_tensors(args)
+                for o, r in zip(outs, res):
+                    env[o] = r
+            elif kind == "bucket":
+                # adjacent all-reduces of one dtype over the same axes travel as one flat buffer
+                args = [env[i] for i in ins]
+                if len(args) == 1:
+                    env[outs[0]] = run_impl(a, args, params[0])
+                    continue
+                flat = torch.cat([t.reshape(-1) for t in args])
+                red = run_impl(a, [flat], params[0])
+                start = 0
+                for o, t in zip(outs, args):
+                    n = t.numel()
+                    env[o] = red[start:start + n].reshape(t.shape)
+                    start += n
+            else:
+                args = [env[i] if is_slot else i for is_slot, i in ins]
+                res = run_impl(a, args, params)
+                if a.multiple_results:
+                    for o, r in zip(outs, res):
+                        env[o] = r
+                else:
+                    env[outs[0]] = res
+
     __call__ = run_tensors
 
     def as_text(self):
         lines = [f"# collective executable: {sum(1 for s in self.steps if s[0] == 'segment')} compiled "
-                 f"segment(s), {sum(1 for s in self.steps if s[0] == 'collective')} collective(s)"]
+                 f"segment(s), {sum(1 for s in self.steps if s[0] != 'segment')} collective(s)"]
         for k, (kind, a, ins, outs, params) in enumerate(self.steps):
             if kind == "segment":
                 exe = self._exes.get(k)
                 lines.append(f"## segment {k}" + ("" if exe is None else "\n" + exe.as_text()))
                 if exe is None:
                     lines.append(str(a))
+            elif kind == "bucket":
+                lines.append(f"## collective {a.name} {params[0]} of {len(ins)} array(s) as one flat buffer "
+                             f"{[str(d) + str(list(sh)) for d, sh in params[1]]} -> torch.distributed")
             else:
                 lines.append(f"## collective {a.name} {params} -> torch.distributed")
         return "\n".join(lines)

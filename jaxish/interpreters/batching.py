@@ -1,5 +1,6 @@
 """vmap: the batch trace carries (value, batch_dim); each primitive's `batch` rule maps
 (args, dims) -> (out, out_dim) without looping. Named axes let collectives find their trace."""
+import threading
 import weakref
 
 from . import core
@@ -52,14 +53,19 @@ class BatchTrace(core.Trace):
                 return prim.bind(*vals, **params)
         if prim.batch is None:
             raise prim.missing_rule("vmap (batching)")
-        with core.set_current_trace(self.parent):
-            if getattr(prim, "batch_needs_axis", False):
-                out, out_dim = prim.batch(vals, dims, axis_size=self.axis_size,
-                                          axis_name=self.axis_name, **params)
-            elif getattr(prim, "batch_needs_size", False):
-                out, out_dim = prim.batch(vals, dims, axis_size=self.axis_size, **params)
-            else:
-                out, out_dim = prim.batch(vals, dims, **params)
+        prev = _ambient.axis
+        _ambient.axis = (self.axis_name, self.axis_size)
+        try:
+            with core.set_current_trace(self.parent):
+                if getattr(prim, "batch_needs_axis", False):
+                    out, out_dim = prim.batch(vals, dims, axis_size=self.axis_size,
+                                              axis_name=self.axis_name, **params)
+                elif getattr(prim, "batch_needs_size", False):
+                    out, out_dim = prim.batch(vals, dims, axis_size=self.axis_size, **params)
+                else:
+                    out, out_dim = prim.batch(vals, dims, **params)
+        finally:
+            _ambient.axis = prev
         if prim.multiple_results:
             return [self.wrap(o, d) for o, d in zip(out, out_dim)]
         return self.wrap(out, out_dim)
@@ -68,6 +74,19 @@ class BatchTrace(core.Trace):
         if d is None:
             return v
         return BatchTracer(self, v, d)
+
+
+class _Ambient(threading.local):
+    axis = (None, None)
+
+
+_ambient = _Ambient()
+
+
+def current_batch_axis():
+    """(axis_name, axis_size) of the vmap whose batching rule is running, else (None, None).
+    batch_graph reads it, so collectives in the sub-graphs of cond/scan/while see their axis."""
+    return _ambient.axis
 
 
 def collective_axis_names(params):

@@ -32,7 +32,13 @@ def jvp_graph(graph, nonzero_tangents, instantiate_out=True):
 
 
 def batch_graph(graph, in_dims, axis_size, axis_name=None, out_dims_wanted=None):
-    """Graph over unbatched values -> Graph over batched ones (batch dim placed per out_dims)."""
+    """Graph over unbatched values -> Graph over batched ones (batch dim placed per out_dims).
+    axis_name defaults to that of the vmap whose rule is running (for collectives inside)."""
+    if axis_name is None:
+        from .batching import current_batch_axis
+        name, size = current_batch_axis()
+        if size == axis_size:
+            axis_name = name
     in_avals = []
     for a, d in zip(graph.in_avals, in_dims):
         if d is None:

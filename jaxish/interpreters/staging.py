@@ -12,12 +12,12 @@ from . import core
 
 
 class StagingTracer(core.Tracer):
-    __slots__ = ("_aval", "var")
+    __slots__ = ("_aval", "_var")  # not `var`: that name is Array.var (the variance method)
 
     def __init__(self, trace, aval, var):
         self._trace = trace
         self._aval = aval
-        self.var = var
+        self._var = var
 
     @property
     def aval(self):
@@ -45,7 +45,7 @@ class StagingTrace(core.Trace):
         if isinstance(x, StagingTracer) and x._trace is self:
             if not self.alive:
                 raise UnexpectedTracerError(x)
-            return x.var
+            return x._var
         if isinstance(x, core.Tracer) and not x._trace.alive:
             raise UnexpectedTracerError(x)
         if core.is_scalar_literal(x):

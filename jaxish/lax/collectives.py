@@ -496,6 +496,7 @@ def psum_scatter(x, axis_name, *, scatter_dimension=0, axis_index_groups=None, t
     def leaf_fn(v):
         v = _as_operand(v)
         dim = _canon_axis(scatter_dimension, _aval(v).ndim, "psum_scatter")
+        _reduce_scatter_abstract(_aval(v), dim, names, groups, size, bool(tiled))  # shape checks
         return reduce_scatter_p.bind(v, scatter_dimension=dim, axis_name=names,
                                      axis_index_groups=groups, axis_size=size, tiled=bool(tiled))
     return tree_map(leaf_fn, x)
@@ -582,6 +583,7 @@ def ppermute(x, axis_name, perm):
     """Send lane src's value to lane dst for each (src, dst) in perm; lanes with no source get 0."""
     names = _names(axis_name)
     perm = tuple((int(s), int(t)) for s, t in perm)
+    _check_perm(perm, _total_size(names), names)
     return tree_map(lambda v: ppermute_p.bind(_as_operand(v), axis_name=names, perm=perm), x)
 
 

@@ -104,7 +104,12 @@ def _axis_size(vals, dims):
     for v, d in zip(vals, dims):
         if d is not None:
             return core.get_aval(v).shape[d]
-    raise AssertionError("no batched operand")
+    # no batched operand, but a collective over the vmap's axis inside: that vmap's size
+    from ..interpreters.batching import current_batch_axis
+    size = current_batch_axis()[1]
+    if size is None:
+        raise AssertionError("no batched operand")
+    return size
 
 
 def _to_array(x, what):
@@ -363,7 +368,7 @@ def _check_pred(pred):
         raise TypeError(f"Pred must be a scalar, got {pred} of type {type(pred)}") from None
     if aval.shape != ():
         raise TypeError(f"Pred must be a scalar, got {pred} of shape {aval.shape}.")
-    if aval.dtype != dtypes.bool_ and not dtypes.issubdtype(aval.dtype, np.number):
+    if aval.dtype != dtypes.bool_ and not (dtypes.is_int(aval.dtype) or dtypes.is_inexact(aval.dtype)):
         raise TypeError(f"Pred type must be either boolean or number, got {aval.dtype}.")
     return aval
 
@@ -382,6 +387,7 @@ def cond(pred, true_fun, false_fun, *operands, operand=_missing):
         if c is not None:
             return true_fun(*operands) if bool(c) else false_fun(*operands)
     from .elementwise import convert_element_type_p, ne_p
+    pred = _to_array(pred, "cond pred")
     if aval.dtype != dtypes.bool_:
         pred = ne_p.bind(pred, 0)
     index = convert_element_type_p.bind(pred, new_dtype=np.dtype(np.int32), weak_type=False)
@@ -413,6 +419,7 @@ def switch(index, branches, *operands, operand=_missing):
         if c is not None:
             return branches[builtins.min(builtins.max(int(c), 0), len(branches) - 1)](*operands)
     from .elementwise import convert_element_type_p, clamp_p
+    index = _to_array(index, "switch index")
     index = convert_element_type_p.bind(index, new_dtype=np.dtype(np.int32), weak_type=False)
     index = clamp_p.bind(0, index, len(branches) - 1)
     names = tuple(f"branch {i}" for i in range(len(branches)))

@@ -139,7 +139,13 @@ def _real_out(dtype, **_):
 
 # ---- unary ------------------------------------------------------------------------------------
 neg_p = elementwise("neg", 1, torch.neg, _NUM)
-sign_p = elementwise("sign", 1, torch.sgn, _NUM)
+def _sign_impl(x):
+    if x.dtype.is_floating_point:  # sign(nan) = nan and sign(-0.) = -0., as XLA
+        return torch.where((x == 0) | torch.isnan(x), x, torch.sign(x))
+    return torch.sgn(x)
+
+
+sign_p = elementwise("sign", 1, _sign_impl, _NUM)
 floor_p = elementwise("floor", 1, torch.floor, _FLOAT)
 ceil_p = elementwise("ceil", 1, torch.ceil, _FLOAT)
 
@@ -224,20 +230,56 @@ mul_p = elementwise("mul", 2, torch.mul, _NUM)
 def _div_impl(x, y):
     if (x.dtype.is_floating_point or x.dtype.is_complex):
         return torch.div(x, y)
-    return torch.div(x, y, rounding_mode="trunc")
+    return _int_divmod(x, y)[0]
+
+
+def _int_divmod(x, y):
+    """XLA's integer division: x / 0 = -1 (all ones), x % 0 = x, INT_MIN / -1 = INT_MIN.
+    (torch raises on zero divisors and the CPU traps on INT_MIN / -1, killing the process.)"""
+    if not isinstance(y, torch.Tensor):
+        y = torch.tensor(y, dtype=x.dtype, device=x.device)
+    zero = y == 0
+    bad = zero
+    if x.dtype.is_signed:
+        bad = zero | ((x == torch.iinfo(x.dtype).min) & (y == -1))
+    ys = torch.where(bad, torch.ones_like(y), y)
+    q = torch.div(x, ys, rounding_mode="trunc")
+    r = torch.fmod(x, ys)
+    q = torch.where(zero, ~torch.zeros_like(q), q)
+    r = torch.where(zero, x, r)
+    return q, r
 
 
 div_p = elementwise("div", 2, _div_impl, _NUM)
 
 
 def _rem_impl(x, y):
-    return torch.fmod(x, y)
+    if x.dtype.is_floating_point:
+        return torch.fmod(x, y)
+    return _int_divmod(x, y)[1]
 
 
 rem_p = elementwise("rem", 2, _rem_impl, _FLOAT + _INT)
 pow_p = elementwise("pow", 2, torch.pow, _INEXACT)
-max_p = elementwise("max", 2, torch.maximum, _ANY)
-min_p = elementwise("min", 2, torch.minimum, _ANY)
+def _complex_lt(x, y):
+    """Lexicographic order of complex numbers (real part, then imaginary), as XLA."""
+    return (x.real < y.real) | ((x.real == y.real) & (x.imag < y.imag))
+
+
+def _max_impl(x, y):
+    if x.is_complex():
+        return torch.where(_complex_lt(x, y), y, x)
+    return torch.maximum(x, y)
+
+
+def _min_impl(x, y):
+    if x.is_complex():
+        return torch.where(_complex_lt(y, x), y, x)
+    return torch.minimum(x, y)
+
+
+max_p = elementwise("max", 2, _max_impl, _ANY)
+min_p = elementwise("min", 2, _min_impl, _ANY)
 atan2_p = elementwise("atan2", 2, torch.atan2, _FLOAT)
 nextafter_p = elementwise("nextafter", 2, torch.nextafter, _FLOAT)
 and_p = elementwise("and", 2, torch.bitwise_and, _INTEGRAL)
@@ -282,10 +324,11 @@ shift_right_logical_p = elementwise("shift_right_logical", 2, _shift_right_logic
 
 eq_p = elementwise("eq", 2, torch.eq, _ANY, _bool_out)
 ne_p = elementwise("ne", 2, torch.ne, _ANY, _bool_out)
-lt_p = elementwise("lt", 2, torch.lt, _ANY, _bool_out)
-le_p = elementwise("le", 2, torch.le, _ANY, _bool_out)
-gt_p = elementwise("gt", 2, torch.gt, _ANY, _bool_out)
-ge_p = elementwise("ge", 2, torch.ge, _ANY, _bool_out)
+# lax orders only real numbers (jnp.less & co. order complex numbers lexicographically).
+lt_p = elementwise("lt", 2, torch.lt, _FLOAT + _INT + _BOOL, _bool_out)
+le_p = elementwise("le", 2, torch.le, _FLOAT + _INT + _BOOL, _bool_out)
+gt_p = elementwise("gt", 2, torch.gt, _FLOAT + _INT + _BOOL, _bool_out)
+ge_p = elementwise("ge", 2, torch.ge, _FLOAT + _INT + _BOOL, _bool_out)
 
 # ---- select / clamp ---------------------------------------------------------------------------
 select_n_p = Primitive("select_n")
@@ -335,18 +378,37 @@ def _convert_impl(x, new_dtype, weak_type=False):
         return x
     if td == torch.bool:
         return x != 0
+    wide_u64 = x.dtype == torch.uint64
     if x.dtype in dtypes.TORCH_WIDE_UNSIGNED:
         x = x.to(torch.int64)
+    to_int = not (td.is_floating_point or td.is_complex)
+    if x.is_complex() and not td.is_complex:
+        x = x.real
+    if x.is_floating_point() and to_int:
+        return _float_to_int(x, new_dtype, td)
+    if wide_u64 and not to_int:  # int64 holds uint64 values >= 2**63 as negatives
+        xd = x.to(torch.float64) + torch.where(x < 0, 2.0 ** 64, 0.0)
+        return xd.to(td)
     if td in dtypes.TORCH_WIDE_UNSIGNED:
-        if x.is_floating_point():
-            x = torch.trunc(x)
         return x.to(torch.int64).to(td)
-    if x.is_floating_point() and not (td.is_floating_point or td.is_complex):
-        info = torch.iinfo(td)
-        x = torch.nan_to_num(torch.trunc(x), nan=0.0)
-        x = torch.clamp(x, info.min, info.max)
-        return x.to(td)
     return x.to(td)
+
+
+def _float_to_int(x, new_dtype, td):
+    """Float to integer as XLA: truncate, NaN -> 0, out-of-range values clamp to the limits."""
+    info = np.iinfo(new_dtype)
+    xd = torch.nan_to_num(torch.trunc(x.to(torch.float64)), nan=0.0)
+    lo, hi = int(info.min), int(info.max)
+    if hi >= 2 ** 63:  # uint64: values in [2**63, 2**64) as int64 bit patterns
+        top = xd >= 2.0 ** 63
+        out = torch.where(top, (xd - 2.0 ** 63).clamp(max=2.0 ** 63 - 1024).to(torch.int64) + (-2 ** 63),
+                          xd.clamp(min=0.0, max=2.0 ** 63 - 1024).to(torch.int64))
+        out = torch.where(xd >= 2.0 ** 64, torch.full_like(out, -1), out)
+    else:
+        mid = xd.clamp(float(lo), min(float(hi), 2.0 ** 63 - 1024)).to(torch.int64)
+        out = torch.where(xd >= float(hi), torch.full_like(mid, hi), mid)
+        out = torch.where(xd <= float(lo), torch.full_like(mid, lo), out)
+    return out.to(td)
 
 
 def _convert_abstract(x, new_dtype, weak_type=False):
@@ -436,6 +498,8 @@ deflinear(sub_p, _t_sub)
 deflinear(copy_p, lambda ct, x: [ct])
 deflinear(real_p, lambda ct, x: [L.complex_from_real(ct, x.aval.dtype)])
 deflinear(conj_p, lambda ct, x: [L.conj(ct)])
+# cotangents pair with tangents as Re(ct * t) (no conjugation), as in JAX: imag's transpose is -i ct
+deflinear(imag_p, lambda ct, x: [L.mul(L.complex_from_real(L.neg(ct), x.aval.dtype), 1j)])
 defjvp(mul_p, lambda g, x, y: L.mul(g, y), lambda g, x, y: L.mul(x, g))
 mul_p.transpose = _t_mul
 defjvp(div_p, lambda g, x, y: L.div(g, y),
@@ -463,7 +527,19 @@ defjvp(atanh_p, lambda g, x: L.div(g, L.sub(1.0, L.mul(x, x))))
 defjvp2(sqrt_p, lambda g, ans, x: L.div(g, L.mul(ans, 2.0)))
 defjvp2(rsqrt_p, lambda g, ans, x: L.mul(g, L.mul(L.div(ans, x), -0.5)))
 defjvp2(cbrt_p, lambda g, ans, x: L.mul(g, L.div(ans, L.mul(x, 3.0))))
-defjvp(abs_p, lambda g, x: L.mul(g, L.sign(x)))
+
+
+def _abs_jvp(g, x):
+    """As JAX: real(g * conj(x) / |x|) for complex x; g * (1 if x >= 0 else -1) for real x."""
+    a = core.get_aval(x)
+    if dtypes.is_complex(a.dtype):
+        mag = L.convert(abs_p.bind(x), a.dtype)
+        mag = L.select(L.eq(mag, 0), L.ones_like(mag), mag)
+        return real_p.bind(L.mul(g, L.div(L.conj(x), mag)))
+    return L.select(L.ge(x, 0), g, L.neg(g))
+
+
+defjvp(abs_p, _abs_jvp)
 defjvp(erf_p, lambda g, x: L.mul(g, L.mul(L.exp(L.neg(L.mul(x, x))), 2.0 / math.sqrt(math.pi))))
 defjvp(erfc_p, lambda g, x: L.mul(g, L.mul(L.exp(L.neg(L.mul(x, x))), -2.0 / math.sqrt(math.pi))))
 defjvp2(erf_inv_p, lambda g, ans, x: L.mul(g, L.mul(L.exp(L.mul(ans, ans)), math.sqrt(math.pi) / 2.0)))

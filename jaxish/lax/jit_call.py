@@ -11,7 +11,14 @@ jit_call_p = Primitive("jit_call", multiple_results=True)
 
 
 def _impl(*tensors, graph, name="jit", backend=None, donate=()):
+    import torch
     from ..runtime.executable import compile_cached
+    if not all(type(t) is torch.Tensor for t in tensors):  # Python scalars bound as operands
+        from ..dtypes import to_torch_dtype
+        from ..config import default_device
+        tensors = [t if isinstance(t, torch.Tensor) else
+                   torch.tensor(t, dtype=to_torch_dtype(a.dtype), device=default_device())
+                   for t, a in zip(tensors, graph.in_avals)]
     return compile_cached(graph, backend, tensors).run_tensors(tensors)
 
 

@@ -71,6 +71,11 @@ def _extreme_impl(fn, identity_kind):
                 info = torch.iinfo(x.dtype)
                 v = info.min if identity_kind == "max" else info.max
             return torch.full(shape, v, dtype=x.dtype, device=x.device)
+        if x.is_complex():  # lexicographic: extreme real part, then extreme imaginary part
+            re = fn(x.real, dim=axes, keepdim=True)
+            sentinel = float("-inf") if identity_kind == "max" else float("inf")
+            im = fn(torch.where(x.real == re, x.imag, torch.full_like(x.imag, sentinel)), dim=axes)
+            return torch.complex(re.squeeze(axes) if axes else re, im)
         return fn(x, dim=axes)
     return impl
 

@@ -66,3 +66,9 @@ def isrealobj(x):
 def copy(a, order=None):
     a = asarray(a)
     return a.copy() if hasattr(a, "copy") else a
+
+
+# ---- breadth: sorting, extras, linalg, fft ----------------------------------------------------
+from .sorting import *  # noqa: E402,F401,F403
+from .extra import *  # noqa: E402,F401,F403
+from . import linalg, fft  # noqa: E402,F401

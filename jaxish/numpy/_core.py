@@ -93,7 +93,8 @@ def _promote_to_inexact(name, *args):
             continue
         av = core.get_aval(a)
         if not dtypes.is_inexact(av.dtype):
-            out.append(E.convert_element_type_p.bind(a, new_dtype=dtypes.default_float(), weak_type=av.weak_type))
+            out.append(E.convert_element_type_p.bind(a, new_dtype=dtypes.to_inexact(av.dtype),
+                                                     weak_type=av.weak_type))
         else:
             out.append(a)
     return out
@@ -128,26 +129,56 @@ def _fast_same(x1, x2):
     return False
 
 
-def _binary(name, prim, inexact=False):
+def _binary(name, prim, inexact=False, special=None):
+    """A promoting binary ufunc; `special(x1, x2)` may handle some dtypes itself (else None)."""
     def f(x1, x2, /):
         if not (_fast_same(x1, x2) and (not inexact or _inexact_fast(x1, x2))):
             x1, x2 = _promote_to_inexact(name, x1, x2) if inexact else promote_args(name, x1, x2)
+        if special is not None:
+            out = special(x1, x2)
+            if out is not None:
+                return out
         return prim.bind(x1, x2)
     f.__name__ = name
     return f
 
 
-add = _binary("add", E.add_p)
+def _operand_dtype(x1, x2):
+    return core.get_aval(x1 if type(x1) not in _SCALARS else x2).dtype
+
+
+def _bool_as(prim):
+    """jnp.add/multiply on booleans are logical or/and (lax.add rejects bool)."""
+    def special(x1, x2):
+        if _operand_dtype(x1, x2) == dtypes.bool_:
+            return prim.bind(x1, x2)
+        return None
+    return special
+
+
+def _lexicographic(strict_prim, final_prim):
+    """Comparisons of complex numbers order by real part, then imaginary part (as JAX)."""
+    def special(x1, x2):
+        if not dtypes.is_complex(_operand_dtype(x1, x2)):
+            return None
+        r1, i1 = real(x1), imag(x1)
+        r2, i2 = real(x2), imag(x2)
+        return E.or_p.bind(strict_prim.bind(r1, r2),
+                           E.and_p.bind(E.eq_p.bind(r1, r2), final_prim.bind(i1, i2)))
+    return special
+
+
+add = _binary("add", E.add_p, special=_bool_as(E.or_p))
 subtract = _binary("subtract", E.sub_p)
-multiply = _binary("multiply", E.mul_p)
+multiply = _binary("multiply", E.mul_p, special=_bool_as(E.and_p))
 maximum = _binary("maximum", E.max_p)
 minimum = _binary("minimum", E.min_p)
 equal = _binary("equal", E.eq_p)
 not_equal = _binary("not_equal", E.ne_p)
-less = _binary("less", E.lt_p)
-less_equal = _binary("less_equal", E.le_p)
-greater = _binary("greater", E.gt_p)
-greater_equal = _binary("greater_equal", E.ge_p)
+less = _binary("less", E.lt_p, special=_lexicographic(E.lt_p, E.lt_p))
+less_equal = _binary("less_equal", E.le_p, special=_lexicographic(E.lt_p, E.le_p))
+greater = _binary("greater", E.gt_p, special=_lexicographic(E.gt_p, E.gt_p))
+greater_equal = _binary("greater_equal", E.ge_p, special=_lexicographic(E.gt_p, E.ge_p))
 arctan2 = _binary("arctan2", E.atan2_p, inexact=True)
 nextafter = _binary("nextafter", E.nextafter_p, inexact=True)
 
@@ -171,7 +202,15 @@ arctanh = _unary("arctanh", E.atanh_p, True)
 sqrt = _unary("sqrt", E.sqrt_p, True)
 cbrt = _unary("cbrt", E.cbrt_p, True)
 negative = _unary("negative", E.neg_p)
-isfinite = _unary("isfinite", E.is_finite_p, True)
+_isfinite_real = _unary("isfinite", E.is_finite_p, True)
+
+
+def isfinite(x, /):
+    (x,) = _promote_to_inexact("isfinite", x)
+    if dtypes.is_complex(core.get_aval(x).dtype):
+        return E.and_p.bind(E.is_finite_p.bind(real(x)), E.is_finite_p.bind(imag(x)))
+    return E.is_finite_p.bind(x)
+
 asin, acos, atan, asinh, acosh, atanh, atan2 = arcsin, arccos, arctan, arcsinh, arccosh, arctanh, arctan2
 
 
@@ -191,8 +230,21 @@ def abs(x, /):
 absolute = abs
 
 
+def _no_complex(name, x, err=TypeError, msg=None):
+    if dtypes.is_complex(core.get_aval(x).dtype):
+        raise err(msg or f"{name} does not support complex-valued inputs")
+
+
+def _bool_to_int32(x):
+    """JAX's promote_args_numeric: booleans become int32 for arithmetic that needs numbers."""
+    if type(x) is not bool and type(x) not in _SCALARS and core.get_aval(x).dtype == dtypes.bool_:
+        return E.convert_element_type_p.bind(x, new_dtype=dtypes.int32, weak_type=False)
+    return int(x) if type(x) is bool else x
+
+
 def fabs(x, /):
     (x,) = _promote_to_inexact("fabs", x)
+    _no_complex("fabs", x, msg="ufunc 'fabs' does not support complex dtypes")
     return E.abs_p.bind(x)
 
 
@@ -200,7 +252,8 @@ def sign(x, /):
     (x,) = promote_args("sign", x)
     av = core.get_aval(x)
     if av.dtype == dtypes.bool_:
-        return x
+        raise TypeError("sign does not accept dtype bool. Accepted dtypes are subtypes of integer, "
+                        "floating, complexfloating.")
     if dtypes.is_unsigned(av.dtype):
         return lax.convert_element_type(E.gt_p.bind(x, 0), av.dtype)
     return E.sign_p.bind(x)
@@ -222,6 +275,7 @@ ceil = _round_like("ceil", E.ceil_p)
 
 def trunc(x, /):
     (x,) = promote_args("trunc", x)
+    _no_complex("trunc", x)
     if not dtypes.is_inexact(core.get_aval(x).dtype):
         return x
     return lax.select(E.lt_p.bind(x, 0.0), E.ceil_p.bind(x), E.floor_p.bind(x))
@@ -233,6 +287,11 @@ fix = trunc
 def round(a, decimals=0, out=None):
     (a,) = promote_args("round", a)
     av = core.get_aval(a)
+    if av.dtype == dtypes.bool_:
+        raise ValueError("round: data type bool is not inexact; cast booleans to a number first")
+    if dtypes.is_complex(av.dtype):
+        re, im = round(real(a), decimals), round(imag(a), decimals)
+        return add(re, multiply(im, 1j))
     if not dtypes.is_inexact(av.dtype):
         if decimals >= 0:
             return a
@@ -248,6 +307,7 @@ around = round
 
 
 def rint(x, /):
+    (x,) = _promote_to_inexact("rint", x)
     return round(x)
 
 
@@ -267,16 +327,19 @@ def isinf(x, /):
 
 def isposinf(x, /):
     (x,) = promote_args("isposinf", x)
+    _no_complex("isposinf", x, ValueError, "isposinf/isneginf are not well defined for complex types")
     return E.eq_p.bind(x, float("inf")) if dtypes.is_inexact(core.get_aval(x).dtype) else lax.full_like(x, False, dtypes.bool_)
 
 
 def isneginf(x, /):
     (x,) = promote_args("isneginf", x)
+    _no_complex("isneginf", x, ValueError, "isposinf/isneginf are not well defined for complex types")
     return E.eq_p.bind(x, float("-inf")) if dtypes.is_inexact(core.get_aval(x).dtype) else lax.full_like(x, False, dtypes.bool_)
 
 
 def signbit(x, /):
     (x,) = promote_args("signbit", x)
+    _no_complex("signbit", x, ValueError, f"jax.numpy.signbit is not well defined for {core.get_aval(x).dtype}")
     if dtypes.is_inexact(core.get_aval(x).dtype):
         return E.lt_p.bind(lax.select(E.eq_p.bind(x, 0.0), true_divide(1.0, x), x), 0.0)
     return E.lt_p.bind(x, 0)
@@ -290,31 +353,57 @@ def true_divide(x1, x2, /):
 divide = true_divide
 
 
+def _numeric_arrays(name, x1, x2):
+    """Promoted operands as arrays, bool promoted to int32 (JAX's promote_args_numeric)."""
+    x1, x2 = promote_args(name, x1, x2)
+    ref = x1 if type(x1) not in _SCALARS else x2
+    av = core.get_aval(ref)
+    out = []
+    for x in (x1, x2):
+        if type(x) in _SCALARS:
+            x = E.convert_element_type_p.bind(_scalar_to(x, av.dtype), new_dtype=av.dtype,
+                                              weak_type=av.weak_type)
+        if av.dtype == dtypes.bool_:
+            x = E.convert_element_type_p.bind(x, new_dtype=dtypes.int32, weak_type=False)
+        out.append(x)
+    return out[0], out[1], core.get_aval(out[0]).dtype
+
+
 def floor_divide(x1, x2, /):
-    x1, x2 = promote_args("floor_divide", x1, x2)
-    dt = core.get_aval(x1 if not type(x1) in _SCALARS else x2).dtype
-    if dt == dtypes.bool_:
-        raise TypeError("floor_divide does not accept dtype bool")
+    x1, x2, dt = _numeric_arrays("floor_divide", x1, x2)
+    if dtypes.is_unsigned(dt):
+        return E.div_p.bind(x1, x2)
     if dtypes.is_int(dt):
-        if dtypes.is_unsigned(dt):
-            return E.div_p.bind(x1, x2)
         q = E.div_p.bind(x1, x2)
-        r = E.rem_p.bind(x1, x2)
-        neg2 = x2 < 0 if core.is_scalar_literal(x2) else E.lt_p.bind(x2, 0)  # two scalars: no array operand
-        fix_ = E.and_p.bind(E.ne_p.bind(r, 0), E.ne_p.bind(E.lt_p.bind(r, 0), neg2))
+        fix_ = E.and_p.bind(E.ne_p.bind(E.sign_p.bind(x1), E.sign_p.bind(x2)),
+                            E.ne_p.bind(E.rem_p.bind(x1, x2), 0))
         return lax.select(fix_, E.sub_p.bind(q, 1), q)
-    return E.floor_p.bind(E.div_p.bind(x1, x2)) if not dtypes.is_complex(dt) else E.div_p.bind(x1, x2)
+    if dtypes.is_complex(dt):
+        raise TypeError("floor_divide does not support complex-valued inputs")
+    return _float_divmod(x1, x2)[0]
+
+
+def _float_divmod(x1, x2):
+    """numpy's float divmod: exact remainder first, then the quotient from it (1 // 0.1 == 9)."""
+    mod = E.rem_p.bind(x1, x2)
+    div = E.div_p.bind(E.sub_p.bind(x1, mod), x2)
+    ind = E.and_p.bind(E.ne_p.bind(mod, 0.0), E.ne_p.bind(E.sign_p.bind(x2), E.sign_p.bind(mod)))
+    mod = lax.select(ind, E.add_p.bind(mod, x2), mod)
+    div = lax.select(ind, E.sub_p.bind(div, 1.0), div)
+    return E.round_p.bind(div, rounding_method=1), mod
 
 
 def remainder(x1, x2, /):
-    x1, x2 = promote_args("remainder", x1, x2)
+    x1, x2, dt = _numeric_arrays("remainder", x1, x2)
+    if dtypes.is_complex(dt):
+        raise TypeError("remainder does not support complex-valued inputs")
+    zero = 0 if dtypes.is_int(dt) else 0.0
+    if dtypes.is_int(dt):
+        x2 = where(E.eq_p.bind(x2, 0), 1, x2)
     r = E.rem_p.bind(x1, x2)
-    dt = core.get_aval(r).dtype
     if dtypes.is_unsigned(dt):
         return r
-    zero = 0 if dtypes.is_int(dt) else 0.0
-    neg2 = x2 < 0 if core.is_scalar_literal(x2) else E.lt_p.bind(x2, zero)  # two scalars: no array operand
-    fix_ = E.and_p.bind(E.ne_p.bind(r, zero), E.ne_p.bind(E.lt_p.bind(r, zero), neg2))
+    fix_ = E.and_p.bind(E.ne_p.bind(r, zero), E.ne_p.bind(E.lt_p.bind(r, zero), E.lt_p.bind(x2, zero)))
     return lax.select(fix_, E.add_p.bind(r, x2), r)
 
 
@@ -322,7 +411,11 @@ mod = remainder
 
 
 def fmod(x1, x2, /):
-    x1, x2 = promote_args("fmod", x1, x2)
+    x1, x2, dt = _numeric_arrays("fmod", x1, x2)
+    if dtypes.is_complex(dt):
+        raise TypeError("fmod does not support complex-valued inputs")
+    if dtypes.is_int(dt):
+        x2 = where(E.eq_p.bind(x2, 0), 1, x2)
     return E.rem_p.bind(x1, x2)
 
 
@@ -333,10 +426,12 @@ def divmod(x1, x2, /):
 def power(x1, x2, /):
     if type(x2) is int and not isinstance(x2, bool) and type(x1) not in _SCALARS:
         (x1,) = promote_args("power", x1)
+        x1 = _bool_to_int32(x1)
         if dtypes.is_int(core.get_aval(x1).dtype) and x2 < 0:
             raise ValueError("Integers to negative integer powers are not allowed.")
         return E.integer_pow_p.bind(x1, y=x2)
     x1, x2 = promote_args("power", x1, x2)
+    x1, x2 = _bool_to_int32(x1), _bool_to_int32(x2)
     av = core.get_aval(x1 if type(x1) not in _SCALARS else x2)
     if dtypes.is_int(av.dtype) or av.dtype == dtypes.bool_:
         return _int_power(x1, x2)
@@ -370,6 +465,7 @@ def float_power(x1, x2, /):
 
 def square(x, /):
     (x,) = promote_args("square", x)
+    x = _bool_to_int32(x)
     return E.integer_pow_p.bind(x, y=2)
 
 
@@ -396,6 +492,10 @@ def log10(x, /):
 def logaddexp(x1, x2, /):
     x1, x2 = _promote_to_inexact("logaddexp", x1, x2)
     amax = E.max_p.bind(x1, x2)
+    if dtypes.is_complex(core.get_aval(amax).dtype):  # JAX's complex branch, imag wrapped to [-pi, pi]
+        out = add(amax, log1p(exp(subtract(add(x1, x2), multiply(amax, 2.0)))))
+        im = remainder(add(imag(out), math.pi), 2 * math.pi)
+        return add(real(out), multiply(subtract(im, math.pi), 1j))
     delta = E.sub_p.bind(x1, x2)
     out = E.add_p.bind(amax, E.log1p_p.bind(E.exp_p.bind(E.neg_p.bind(E.abs_p.bind(delta)))))
     return lax.select(E.ne_p.bind(delta, delta), E.add_p.bind(x1, x2), out)
@@ -409,6 +509,9 @@ def logaddexp2(x1, x2, /):
 
 def hypot(x1, x2, /):
     x1, x2 = _promote_to_inexact("hypot", x1, x2)
+    if dtypes.is_complex(_operand_dtype(x1, x2)):
+        raise ValueError("jnp.hypot is not well defined for complex-valued inputs. Please convert to "
+                         "real values first, such as by using abs(x)")
     return sqrt(add(multiply(x1, x1), multiply(x2, x2)))
 
 
@@ -434,13 +537,29 @@ def sinc(x, /):
 
 def copysign(x1, x2, /):
     x1, x2 = _promote_to_inexact("copysign", x1, x2)
+    if dtypes.is_complex(_operand_dtype(x1, x2)):
+        raise TypeError("copysign does not support complex-valued inputs")
     return lax.select(signbit(x2), negative(abs(x1)), abs(x1))
 
 
 def heaviside(x1, x2, /):
     x1, x2 = _promote_to_inexact("heaviside", x1, x2)
+    if dtypes.is_complex(_operand_dtype(x1, x2)):
+        raise TypeError("heaviside does not support complex-valued inputs")
     zero = lax.full_like(x1, 0.0) if type(x1) not in _SCALARS else 0.0
     return where(less(x1, 0), zero, where(greater(x1, 0), 1.0, x2))
+
+
+def fmax(x1, x2):
+    """Elementwise maximum that ignores NaNs (a NaN loses unless both are NaN)."""
+    x1, x2 = promote_args("fmax", x1, x2)
+    return where(isnan(x1), x2, where(isnan(x2), x1, maximum(x1, x2)))
+
+
+def fmin(x1, x2):
+    """Elementwise minimum that ignores NaNs (a NaN loses unless both are NaN)."""
+    x1, x2 = promote_args("fmin", x1, x2)
+    return where(isnan(x1), x2, where(isnan(x2), x1, minimum(x1, x2)))
 
 
 def _logical(name, prim):
@@ -486,11 +605,13 @@ bitwise_invert = bitwise_not
 
 def left_shift(x1, x2, /):
     x1, x2 = promote_args("left_shift", x1, x2)
+    x1, x2 = _bool_to_int32(x1), _bool_to_int32(x2)
     return E.shift_left_p.bind(x1, x2)
 
 
 def right_shift(x1, x2, /):
     x1, x2 = promote_args("right_shift", x1, x2)
+    x1, x2 = _bool_to_int32(x1), _bool_to_int32(x2)
     dt = core.get_aval(x1 if type(x1) not in _SCALARS else x2).dtype
     if dtypes.is_unsigned(dt):
         return E.shift_right_logical_p.bind(x1, x2)
@@ -595,6 +716,10 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     dt = core.get_aval(x).dtype
     if not dtypes.is_inexact(dt):
         return x
+    if dtypes.is_complex(dt):
+        re = nan_to_num(real(x), copy, nan, posinf, neginf)
+        im = nan_to_num(imag(x), copy, nan, posinf, neginf)
+        return add(re, multiply(im, 1j))
     info = dtypes.finfo(dt)
     posinf = float(info.max) if posinf is None else posinf
     neginf = float(info.min) if neginf is None else neginf

@@ -155,7 +155,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     av = core.get_aval(a)
     axes = _axes(axis, av.ndim, "mean")
     if dtype is None:
-        dt = av.dtype if dtypes.is_inexact(av.dtype) else dtypes.default_float()
+        dt = dtypes.to_inexact(av.dtype)
     else:
         dt = dtypes.canonicalize(dtypes.check_dtype(dtype))
     s = sum(a, axis=axes, dtype=dt, keepdims=keepdims, where=where)
@@ -175,8 +175,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
     a = _arr(a, "var argument a")
     av = core.get_aval(a)
     axes = _axes(axis, av.ndim, "var")
-    dt = dtypes.canonicalize(dtypes.check_dtype(dtype)) if dtype is not None else (
-        av.dtype if dtypes.is_inexact(av.dtype) else dtypes.default_float())
+    dt = dtypes.canonicalize(dtypes.check_dtype(dtype)) if dtype is not None else dtypes.to_inexact(av.dtype)
     a = lax.convert_element_type(a, dt) if av.dtype != dt else a
     m = mean(a, axis=axes, keepdims=True, where=where)
     from ._core import subtract, multiply, true_divide, real, conj
@@ -209,6 +208,8 @@ def _arg(name, prim):
             ax = _axes(axis, av.ndim, name)[0]
         if core.get_aval(a).shape[ax] == 0:
             raise ValueError(f"attempt to get {name} of an empty sequence")
+        if dtypes.is_complex(av.dtype):
+            raise TypeError(f"{name} does not accept dtype {av.dtype}: complex numbers are not ordered")
         res = prim.bind(a, axes=(ax,), index_dtype=dtypes.default_int())
         if keepdims:
             if axis is None:
@@ -233,7 +234,7 @@ def _cumulative(name, prim, upcast):
         axis = _axes(axis, core.get_aval(a).ndim, name)
         axis = axis[0] if axis else 0
         dt = dtypes.canonicalize(dtypes.check_dtype(dtype)) if dtype is not None else (
-            _sum_dtype(av.dtype) if upcast else av.dtype)
+            dtypes.default_int() if upcast and av.dtype == dtypes.bool_ else av.dtype)  # as JAX
         if dt != av.dtype:
             a = lax.convert_element_type(a, dt)
         if core.get_aval(a).ndim == 0:

@@ -206,18 +206,17 @@ def _unique_finish(s, perm, mask, n, in_shape, return_index, return_inverse, ret
             vals = _where_rows(valid, vals, lax.full_like(vals, fill_value))
     outs = [vals]
     if return_index:
-        outs.append(_take0(perm, safe))
+        index = _take0(perm, safe)
+        if n:  # padded slots repeat the first unique element's index, as JAX does
+            index = L.select(L.lt(starts, n), index, lax.broadcast_in_dim(lax.slice(perm, (0,), (1,)), (size_,), (0,)))
+        outs.append(index)
+    group = L.sub(lax.cumsum(lax.convert_element_type(mask, idt), 0), 1)  # sorted position -> slot
+    from ..lax.indexing import scatter_nd_p
     if return_inverse:
-        group = L.sub(lax.cumsum(lax.convert_element_type(mask, idt), 0), 1)
-        from ..lax.indexing import scatter_nd_p
         inv = scatter_nd_p.bind(lax.full((n,), 0, idt), group, perm, mode="set")
         outs.append(lax.reshape(inv, in_shape if inv_shape is None else inv_shape))
     if return_counts:
-        nxt = lax.concatenate([lax.slice(starts, (1,), (size_,)), lax.full((1,), n, idt)], 0) if size_ else starts
-        nxt = L.min(nxt, n)
-        counts = L.sub(nxt, starts)
-        counts = L.select(L.lt(starts, n), counts, L.zeros_like(counts))
-        outs.append(counts)
+        outs.append(scatter_nd_p.bind(lax.full((size_,), 0, idt), lax.full((n,), 1, idt), group, mode="add"))
     return outs[0] if len(outs) == 1 else tuple(outs)
 
 

@@ -2,6 +2,7 @@
 
 `compile_graph` picks the backend ("cpp" for CPU tensors, "triton" for CUDA/ROCm, "eager"
 as the reference and fallback) and caches the result per (graph, backend)."""
+import functools
 import os
 import weakref
 
@@ -10,6 +11,7 @@ import torch
 from ..config import config
 from ..ir.graph import Literal
 from ..interpreters.eager import run_impl
+from ..dtypes import TORCH_WIDE_UNSIGNED as _WIDE_U
 
 BACKENDS = ("cpp", "triton", "eager")
 _cache = weakref.WeakKeyDictionary()
@@ -35,12 +37,12 @@ def resolve_backend(backend, tensors):
 
 def compile_graph(graph, backend, tensors=()):
     backend = resolve_backend(backend, tensors)
-    if backend == "eager":
-        return EagerExecutable(graph)
     if any(e.primitive.is_collective or e.primitive.name == "jit_call" for e in graph.eqns):
         from ..distributed.lowering import graph_has_collectives, CollectiveExecutable
         if graph_has_collectives(graph):  # segments compiled by `backend`, torch.distributed between
             return CollectiveExecutable(graph, backend)
+    if backend == "eager":
+        return EagerExecutable(graph)
     try:
         if backend == "cpp":
             from ..codegen_cpp import compile_executable
@@ -63,10 +65,14 @@ def compile_cached(graph, backend, tensors=()):
 
 
 class EagerExecutable:
-    """Runs a graph op by op with each primitive's torch impl (the reference backend)."""
+    """Runs a graph op by op with each primitive's torch impl (the reference backend).
+
+    The program is precomputed: per equation the impl to call (run_impl only where the unsigned
+    shim is needed), where its operands live, and where its results go."""
     kernel_count = 0
 
     def __init__(self, graph, note=None):
+        from ..dtypes import to_torch_dtype
         self.graph = graph
         self.note = note
         slot = {}
@@ -81,22 +87,43 @@ class EagerExecutable:
                 slot[v] = n
                 outs.append(n)
                 n += 1
-            prog.append((eqn.primitive, ins, eqn.params, tuple(outs), eqn.primitive.multiple_results))
+            prim = eqn.primitive
+            shim = prim.unsigned_shim and any(
+                type(a) is not Literal and to_torch_dtype(a.aval.dtype) in _WIDE_U for a in eqn.inputs)
+            fn = functools.partial(run_impl, prim) if shim else None
+            prog.append((prim, ins, eqn.params, tuple(outs), prim.multiple_results, fn))
         self.prog = prog
         self.nslots = n
         self.outs = tuple((False, v.value) if type(v) is Literal else (True, slot[v]) for v in graph.outvars)
         self.out_avals = graph.out_avals
+        self._steps = [(fn, prim.impl, ins, params, outs, multi)
+                       for prim, ins, params, outs, multi, fn in prog]
+        self._pad = [None] * (n - len(graph.constvars) - len(graph.invars))
+        self._out_slots = [i for s_, i in self.outs] if all(s_ for s_, _ in self.outs) else None
+        # one equation reading only inputs and giving the only output: call its impl directly
+        self._single = None
+        if len(prog) == 1 and self._out_slots is not None:
+            prim, ins, params, outs, multi, fn = prog[0]
+            if fn is None and not multi and self._out_slots == [outs[0]]:
+                self._single = (prim.impl, ins, params)
 
     def run_tensors(self, tensors):
-        env = list(tensors) + [None] * (self.nslots - len(tensors))
-        for prim, ins, params, outs, multi in self.prog:
+        single = self._single
+        if single is not None:
+            impl, ins, params = single
+            return [impl(*[tensors[i] if is_slot else i for is_slot, i in ins], **params)]
+        env = list(tensors)
+        env.extend(self._pad)
+        for fn, impl, ins, params, outs, multi in self._steps:
             args = [env[i] if is_slot else i for is_slot, i in ins]
-            res = run_impl(prim, args, params)
+            res = fn(args, params) if fn is not None else impl(*args, **params)
             if multi:
                 for o, r in zip(outs, res):
                     env[o] = r
             else:
                 env[outs[0]] = res
+        if self._out_slots is not None:
+            return [env[i] for i in self._out_slots]
         res = []
         for (is_slot, i), aval in zip(self.outs, self.out_avals):
             if is_slot:

@@ -368,7 +368,7 @@ def build_kernel(name, group, fuser, buffers):
                 em.emit(store_where, None, lambda n, lb=lb, val=val: K.Store(lb, rlin, val), None)
     stages = em.ordered()
     kern = K.Kernel(name, tuple(P), tuple(R), stages,
-                    origin=[o for m in group.members for o in m.node.origin])
+                    origin=list(dict.fromkeys(o for m in group.members for o in m.node.origin)))
     _simplify_loops(kern, psyms, rsyms, buffers)
     kern.bytes_read = sum(buffers[b].nbytes for b in kern.reads if buffers[b].kind != "local")
     kern.bytes_written = sum(buffers[b].nbytes for b in kern.writes if buffers[b].kind != "local")

@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import dtypes
 from ..ir.graph import Literal
+from ..ir.printer import print_eqn, _Namer
 from . import kernel as K
 from .indexing import ZERO, syms, offset, contiguous_strides, linear_index
 
@@ -208,9 +209,18 @@ class Lowering:
             if type(v) is not Literal:
                 self.uses[v] = self.uses.get(v, 0) + 1
 
+    def text(self, eqn):
+        try:
+            return print_eqn(eqn, self.namer)
+        except Exception:  # noqa: BLE001 - the text is only for reports
+            return eqn.primitive.name
+
     # -- driver --
     def lower_graph(self):
         g = self.graph
+        self.namer = _Namer()
+        for v in g.invars:
+            self.namer(v)
         env = {}
         inputs = []
         for i, v in enumerate(g.invars):
@@ -301,7 +311,7 @@ class Lowering:
                 v = ConstValue(v.value, dt, v.shape)
             operands.append((v, dt))
         cost = (4 if name in _TRANSCENDENTAL else 1) + sum(v.cost for v, _ in operands)
-        origin = sum((v.origin for v, _ in operands), ()) + (_eqn_text(eqn),)
+        origin = sum((v.origin for v, _ in operands), ()) + (self.text(eqn),)
         out_dtype = out.dtype
         nd = len(shape)
 
@@ -332,8 +342,8 @@ class Lowering:
             if op in ("argmax", "argmin"):
                 return ConstValue(0, out.dtype, out.shape)
             return _remap(x, out.shape, out.dtype,
-                          lambda idx: _scatter_kept(idx, kept, len(shape)), (_eqn_text(eqn),))
-        node = SNode("reduction", shape, axes, origin=x.origin + (_eqn_text(eqn),))
+                          lambda idx: _scatter_kept(idx, kept, len(shape)), (self.text(eqn),))
+        node = SNode("reduction", shape, axes, origin=x.origin + (self.text(eqn),))
         idx = syms("i", len(shape))
         v = x.load(node.body, idx)
         if op in ("argmax", "argmin"):
@@ -350,7 +360,7 @@ class Lowering:
 
     # -- extern calls --
     def lower_extern(self, eqn, ins):
-        node = SNode("extern", origin=[_eqn_text(eqn)])
+        node = SNode("extern", origin=[self.text(eqn)])
         node.prim = eqn.primitive
         node.params = eqn.params
         for a, v in zip(eqn.inputs, ins):
@@ -394,13 +404,6 @@ def _scatter_kept(idx, kept, nd):
     return full
 
 
-def _eqn_text(eqn):
-    try:
-        return str(eqn)
-    except Exception:  # noqa: BLE001 - the text is only for reports
-        return eqn.primitive.name
-
-
 # ---- views: index remaps ---------------------------------------------------------------------
 def _remap(x, shape, dtype, idx_fn, origin=()):
     """A value of `shape` whose element idx is x's element idx_fn(idx)."""
@@ -417,7 +420,7 @@ def _view_broadcast(low, eqn, ins):
 
     def idx_fn(idx):
         return [ZERO if x.shape[i] == 1 else idx[d] for i, d in enumerate(bd)]
-    return _remap(x, shape, x.dtype, idx_fn, (_eqn_text(eqn),))
+    return _remap(x, shape, x.dtype, idx_fn, (low.text(eqn),))
 
 
 def _view_transpose(low, eqn, ins):
@@ -430,7 +433,7 @@ def _view_transpose(low, eqn, ins):
         for k, p in enumerate(perm):
             src[p] = idx[k]
         return src
-    return _remap(x, shape, x.dtype, idx_fn, (_eqn_text(eqn),))
+    return _remap(x, shape, x.dtype, idx_fn, (low.text(eqn),))
 
 
 def _reshape_index(in_shape, out_shape):
@@ -490,7 +493,7 @@ def _view_reshape(low, eqn, ins):
             return src
         x = _remap(xt, perm_shape, x.dtype, tfn)
     shape = tuple(eqn.params["new_sizes"])
-    return _remap(x, shape, x.dtype, _reshape_index(x.shape, shape), (_eqn_text(eqn),))
+    return _remap(x, shape, x.dtype, _reshape_index(x.shape, shape), (low.text(eqn),))
 
 
 def _view_squeeze(low, eqn, ins):
@@ -498,7 +501,7 @@ def _view_squeeze(low, eqn, ins):
     dims = set(d % max(len(x.shape), 1) for d in eqn.params["dimensions"])
     kept = [d for d in range(len(x.shape)) if d not in dims]
     shape = eqn.outvars[0].aval.shape
-    return _remap(x, shape, x.dtype, lambda idx: _scatter_kept(idx, kept, len(x.shape)), (_eqn_text(eqn),))
+    return _remap(x, shape, x.dtype, lambda idx: _scatter_kept(idx, kept, len(x.shape)), (low.text(eqn),))
 
 
 def _view_slice(low, eqn, ins):
@@ -507,7 +510,7 @@ def _view_slice(low, eqn, ins):
     strides = eqn.params.get("strides") or (1,) * len(start)
     shape = eqn.outvars[0].aval.shape
     return _remap(x, shape, x.dtype, lambda idx: [s + i * st for i, s, st in zip(idx, start, strides)],
-                  (_eqn_text(eqn),))
+                  (low.text(eqn),))
 
 
 def _view_rev(low, eqn, ins):
@@ -516,13 +519,13 @@ def _view_rev(low, eqn, ins):
     shape = x.shape
     return _remap(x, shape, x.dtype,
                   lambda idx: [(shape[k] - 1 - i) if k in dims else i for k, i in enumerate(idx)],
-                  (_eqn_text(eqn),))
+                  (low.text(eqn),))
 
 
 def _view_iota(low, eqn, ins):
     p = eqn.params
     dt, shape, dim = np.dtype(p["dtype"]), tuple(p["shape"]), p["dimension"]
-    return LazyValue(shape, dt, lambda body, idx: body.index(idx[dim], dt), 0, (_eqn_text(eqn),))
+    return LazyValue(shape, dt, lambda body, idx: body.index(idx[dim], dt), 0, (low.text(eqn),))
 
 
 def _view_full(low, eqn, ins):

@@ -37,10 +37,10 @@ def _neg_zero(a):
 
 def _identity_operand(eqn):
     """The input this equation merely returns, or None."""
-    name = eqn.primitive.name
-    ins, out = eqn.inputs, eqn.outvars[0].aval
     if len(eqn.outvars) != 1:
         return None
+    name = eqn.primitive.name
+    ins, out = eqn.inputs, eqn.outvars[0].aval
     if name in ("mul", "add", "sub", "div") and len(ins) == 2:
         x, y = ins
         flt = _is_float(out)

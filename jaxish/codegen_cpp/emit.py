@@ -1,0 +1,659 @@
+"""C++ emission: one function per Kernel of the scheduler's Program, all in one translation unit.
+
+Loops: a pointwise kernel runs its innermost dimension as a `#pragma omp simd` loop and
+parallelizes the outer ones (or, with few outer rows, the inner one). A kernel with reduction
+ranges runs, per outer point, its stages in order; loop stages are simd loops with blocked
+accumulators (a float32 block sum feeds a double total, so long sums stay accurate and
+vectorized). Kernels with many outer points parallelize over them; kernels with few split each
+loop stage's reduction range across threads and combine the partial results in order.
+float16/bfloat16 are loaded to float, computed in float, and rounded after every op."""
+import math
+
+import numpy as np
+import sympy
+
+from .. import dtypes
+from ..scheduler import kernel as K
+from ..scheduler.indexing import FloorDiv, Mod
+from .prelude import PRELUDE
+
+PARALLEL_MIN_WORK = 1 << 15     # elements x loop passes below which a kernel stays serial
+PARALLEL_MIN_ROWS = 32          # outer points needed to parallelize over them
+BLOCK = 1024                    # inner block for blocked reductions
+STACK_LOCAL_BYTES = 1 << 16
+
+_STORAGE = {
+    "bool": "bool", "int8": "int8_t", "int16": "int16_t", "int32": "int32_t", "int64": "int64_t",
+    "uint8": "uint8_t", "uint16": "uint16_t", "uint32": "uint32_t", "uint64": "uint64_t",
+    "float16": "uint16_t", "bfloat16": "uint16_t", "float32": "float", "float64": "double",
+}
+_HALF = {"float16", "bfloat16"}
+# ops whose float16/bfloat16 result needs no rounding (exact in the narrow type)
+_EXACT = frozenset("neg abs max min select_n clamp floor ceil round sign eq ne lt le gt ge is_finite "
+                   "not and or xor".split())
+
+
+def dname(dt):
+    return np.dtype(dt).name
+
+
+def storage_type(dt):
+    return _STORAGE[dname(dt)]
+
+
+def compute_type(dt):
+    n = dname(dt)
+    return "float" if n in _HALF else _STORAGE[n]
+
+
+def is_float(dt):
+    return dname(dt) in ("float16", "bfloat16", "float32", "float64")
+
+
+def is_signed_int(dt):
+    return dname(dt) in ("int8", "int16", "int32", "int64")
+
+
+# ---- expressions ------------------------------------------------------------------------------
+def cindex(e):
+    """C expression (int64 arithmetic) of a sympy index expression."""
+    if e.is_Integer:
+        v = int(e)
+        return f"{v}" if -2**31 < v < 2**31 else f"INT64_C({v})"
+    if e.is_Symbol:
+        return e.name
+    if e.is_Add:
+        terms = [cindex(a) for a in sympy.Add.make_args(e)]
+        out = terms[0]
+        for t in terms[1:]:
+            out += f" - {t[1:]}" if t.startswith("-") else f" + {t}"
+        return f"({out})"
+    if e.is_Mul:
+        c, rest = e.as_coeff_Mul()
+        body = "*".join(cindex(a) for a in sympy.Mul.make_args(rest))
+        if c == 1:
+            return body
+        if c == -1:
+            return f"-{body}"
+        return f"{cindex(c)}*{body}"
+    if isinstance(e, FloorDiv):
+        return f"({cindex(e.args[0])} / {cindex(e.args[1])})"
+    if isinstance(e, Mod):
+        return f"({cindex(e.args[0])} % {cindex(e.args[1])})"
+    if isinstance(e, (sympy.Min, sympy.Max)):
+        f = "std::min" if isinstance(e, sympy.Min) else "std::max"
+        args = [f"(int64_t){cindex(a)}" for a in e.args]
+        out = args[0]
+        for a in args[1:]:
+            out = f"{f}({out}, {a})"
+        return out
+    raise NotImplementedError(f"index expression {e!r}")
+
+
+def cconst(value, dt):
+    """C literal of `value` in the compute type of dt."""
+    n = dname(dt)
+    if n == "bool":
+        return "true" if value else "false"
+    if is_float(dt):
+        v = float(value)
+        ct = compute_type(dt)
+        if math.isnan(v):
+            return f"({ct})NAN"
+        if math.isinf(v):
+            return f"({ct})INFINITY" if v > 0 else f"(-({ct})INFINITY)"
+        h = v.hex()
+        return f"{h}f" if ct == "float" else h
+    v = int(value)
+    ct = compute_type(dt)
+    if n == "int64" and v == -2**63:
+        return "INT64_MIN"
+    if n == "uint64" or v >= 2**31 or v < -2**31:
+        suffix = "ULL" if n.startswith("uint") else "LL"
+        if v < 0:
+            return f"(({ct})(-{-v}{suffix}))" if v != -2**63 else "INT64_MIN"
+        return f"(({ct}){v}{suffix})"
+    return f"(({ct}){v})"
+
+
+def _ipow(x, y):
+    """Expression for x**y (y >= 1) by repeated squaring."""
+    if y == 1:
+        return x
+    if y % 2 == 0:
+        h = _ipow(x, y // 2)
+        return f"(({h})*({h}))"
+    return f"(({x})*{_ipow(x, y - 1)})"
+
+
+_BIN = {"add": "+", "sub": "-", "mul": "*", "and": "&", "or": "|", "xor": "^",
+        "eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+_FUNC1 = {"exp": "jx_exp", "exp2": "jx_exp2", "log": "jx_log", "log1p": "jx_log1p", "expm1": "jx_expm1",
+          "tanh": "jx_tanh", "sin": "jx_sin", "cos": "jx_cos", "tan": "jx_tan", "asin": "jx_asin",
+          "acos": "jx_acos", "atan": "jx_atan", "sinh": "jx_sinh", "cosh": "jx_cosh", "asinh": "jx_asinh",
+          "acosh": "jx_acosh", "atanh": "jx_atanh", "erf": "jx_erf", "erfc": "jx_erfc", "cbrt": "jx_cbrt",
+          "erf_inv": "jx_erfinv", "lgamma": "jx_lgamma", "digamma": "jx_digamma", "logistic": "jx_logistic",
+          "rsqrt": "jx_rsqrt", "sign": "jx_sign", "abs": "jx_abs", "floor": "std::floor",
+          "ceil": "std::ceil", "sqrt": "std::sqrt"}
+
+
+def compute_expr(op, args, arg_dtypes, out_dtype):
+    """C expression for one Compute op (args are C names of compute-typed values)."""
+    name = op.op
+    ct = compute_type(out_dtype)
+    a = args
+    if name == "convert_element_type":
+        return _convert(a[0], arg_dtypes[0], out_dtype)
+    if name == "select_n":
+        which, cases = a[0], a[1:]
+        if dname(arg_dtypes[0]) == "bool" and len(cases) == 2:
+            return f"({which} ? {cases[1]} : {cases[0]})"
+        out = cases[-1]
+        for i in range(len(cases) - 2, -1, -1):
+            out = f"({which} == {i} ? {cases[i]} : {out})"
+        return out
+    in_dt = arg_dtypes[0]
+    ict = compute_type(in_dt)
+    if name in _BIN:
+        return f"({ict})({a[0]} {_BIN[name]} {a[1]})" if name not in ("eq", "ne", "lt", "le", "gt", "ge") \
+            else f"({a[0]} {_BIN[name]} {a[1]})"
+    if name == "div":
+        return f"({a[0]} / {a[1]})" if is_float(in_dt) else f"jx_idiv<{ict}>({a[0]}, {a[1]})"
+    if name == "rem":
+        return f"jx_fmod({a[0]}, {a[1]})" if is_float(in_dt) else f"jx_irem<{ict}>({a[0]}, {a[1]})"
+    if name == "max":
+        return f"jx_max<{ict}>({a[0]}, {a[1]})"
+    if name == "min":
+        return f"jx_min<{ict}>({a[0]}, {a[1]})"
+    if name == "clamp":
+        return f"jx_min<{ict}>(jx_max<{ict}>({a[1]}, {a[0]}), {a[2]})"
+    if name == "pow":
+        return f"jx_pow({a[0]}, {a[1]})"
+    if name == "atan2":
+        return f"jx_atan2({a[0]}, {a[1]})"
+    if name == "nextafter":
+        f = {"float16": "jx_nextafter_f16", "bfloat16": "jx_nextafter_bf16"}.get(dname(in_dt), "jx_nextafter")
+        return f"{f}({a[0]}, {a[1]})"
+    if name == "neg":
+        return f"({ict})(0 - {a[0]})" if not is_float(in_dt) else f"(-{a[0]})"
+    if name == "not":
+        return f"(!{a[0]})" if dname(in_dt) == "bool" else f"({ict})(~{a[0]})"
+    if name == "square":
+        return f"({ict})({a[0]} * {a[0]})"
+    if name == "integer_pow":
+        y = op.param_dict["y"]
+        if y == 0:
+            return f"({ct})1"
+        body = f"({ict})({_ipow(a[0], abs(y))})"
+        return f"(({ct})1 / {body})" if y < 0 else body
+    if name == "is_finite":
+        return f"jx_isfinite({a[0]})"
+    if name == "round":
+        return f"std::nearbyint({a[0]})" if op.param_dict.get("rounding_method", 0) == 1 \
+            else f"jx_round_away({a[0]})"
+    if name == "population_count":
+        return f"jx_popcount<{ict}>({a[0]})"
+    if name == "shift_left":
+        return f"jx_shl<{ict}>({a[0]}, {a[1]})"
+    if name == "shift_right_logical":
+        return f"jx_shr_logical<{ict}>({a[0]}, {a[1]})"
+    if name == "shift_right_arithmetic":
+        return f"jx_shr_arith<{ict}>({a[0]}, {a[1]})"
+    if name in ("sign", "abs") and not is_float(in_dt):
+        return f"{_FUNC1[name]}<{ict}>({a[0]})"
+    if name in _FUNC1:
+        return f"{_FUNC1[name]}({a[0]})"
+    raise NotImplementedError(f"scalar op {name}")
+
+
+def _convert(x, src, dst):
+    s, d = dname(src), dname(dst)
+    sct, dct = compute_type(src), compute_type(dst)
+    if d == "bool":
+        return f"({x} != 0)"
+    if is_float(src) and not is_float(dst):
+        return f"jx_f2i<{dct}, {sct}>({x})"
+    if d in _HALF:
+        v = f"(float)({x})"
+        return f"jx_rh({v})" if d == "float16" else f"jx_rbf({v})"
+    return f"({dct})({x})"
+
+
+def round_half(expr, dt):
+    n = dname(dt)
+    if n == "float16":
+        return f"jx_rh({expr})"
+    if n == "bfloat16":
+        return f"jx_rbf({expr})"
+    return expr
+
+
+def load_expr(ptr, idx, dt):
+    n = dname(dt)
+    if n == "float16":
+        return f"jx_h2f({ptr}[{idx}])"
+    if n == "bfloat16":
+        return f"jx_bf2f({ptr}[{idx}])"
+    return f"{ptr}[{idx}]"
+
+
+def store_value(v, dt):
+    n = dname(dt)
+    if n == "float16":
+        return f"jx_f2h({v})"
+    if n == "bfloat16":
+        return f"jx_f2bf({v})"
+    return v
+
+
+# ---- reductions -------------------------------------------------------------------------------
+class _Acc:
+    """Code pieces of one Reduce: declarations, per-element update, block merge, finalization."""
+
+    def __init__(self, op, in_dt):
+        self.op = op
+        self.name = op.out
+        self.ct = compute_type(op.dtype)
+        self.vct = compute_type(in_dt)
+        self.fl = is_float(in_dt)
+        self.wide = "double" if self.fl and op.op == "sum" else self.ct
+        self.kind = op.op
+
+    @property
+    def scalar_loop(self):
+        return self.kind in ("argmax", "argmin")
+
+    def identity(self):
+        k, ct = self.kind, self.vct
+        if k == "sum":
+            return "0"
+        if k == "prod":
+            return "1"
+        if k == "and":
+            return "true" if ct == "bool" else f"({ct})~({ct})0"
+        if k == "or":
+            return "false" if ct == "bool" else "0"
+        if k in ("max", "argmax"):
+            return f"(-std::numeric_limits<{ct}>::infinity())" if self.fl else f"std::numeric_limits<{ct}>::lowest()"
+        return f"std::numeric_limits<{ct}>::infinity()" if self.fl else f"std::numeric_limits<{ct}>::max()"
+
+    def decl_total(self):
+        n = self.name
+        if self.scalar_loop:
+            return [f"{self.vct} bv_{n} = {self.identity()}; int64_t bi_{n} = -1;"]
+        out = [f"{self.wide} acc_{n} = {self.identity()};"]
+        if self.fl and self.kind in ("max", "min"):
+            out.append(f"bool nan_{n} = false;")
+        return out
+
+    def decl_block(self):
+        n = self.name
+        if self.scalar_loop:
+            return []
+        out = [f"{self.vct} blk_{n} = {self.identity()};"]
+        if self.fl and self.kind in ("max", "min"):
+            out.append(f"bool bnan_{n} = false;")
+        return out
+
+    def pragma_clauses(self):
+        n = self.name
+        op = {"sum": "+", "prod": "*", "and": "&", "or": "|", "max": "max", "min": "min"}[self.kind]
+        out = [f"reduction({op}:blk_{n})"]
+        if self.fl and self.kind in ("max", "min"):
+            out.append(f"reduction(|:bnan_{n})")
+        return out
+
+    def update(self, v, pos):
+        n, k = self.name, self.kind
+        if k == "sum":
+            return [f"blk_{n} += {v};"]
+        if k == "prod":
+            return [f"blk_{n} *= {v};"]
+        if k == "and":
+            return [f"blk_{n} &= {v};"]
+        if k == "or":
+            return [f"blk_{n} |= {v};"]
+        if k in ("max", "min"):
+            cmp = ">" if k == "max" else "<"
+            out = [f"blk_{n} = ({v} {cmp} blk_{n}) ? {v} : blk_{n};"]
+            if self.fl:
+                out.append(f"bnan_{n} |= ({v} != {v});")
+            return out
+        cmp = ">" if k == "argmax" else "<"
+        if self.fl:
+            cond = f"bi_{n} < 0 || (bv_{n} == bv_{n} && ({v} {cmp} bv_{n} || {v} != {v}))"
+        else:
+            cond = f"bi_{n} < 0 || {v} {cmp} bv_{n}"
+        return [f"if ({cond}) {{ bv_{n} = {v}; bi_{n} = {pos}; }}"]
+
+    def merge_block(self):
+        n, k = self.name, self.kind
+        if self.scalar_loop:
+            return []
+        if k == "sum":
+            out = [f"acc_{n} += blk_{n};"]
+        elif k == "prod":
+            out = [f"acc_{n} *= blk_{n};"]
+        elif k == "and":
+            out = [f"acc_{n} &= blk_{n};"]
+        elif k == "or":
+            out = [f"acc_{n} |= blk_{n};"]
+        else:
+            cmp = ">" if k == "max" else "<"
+            out = [f"acc_{n} = (blk_{n} {cmp} acc_{n}) ? blk_{n} : acc_{n};"]
+            if self.fl:
+                out.append(f"nan_{n} |= bnan_{n};")
+        return out
+
+    # partial results of a parallel split (per thread), combined in thread order
+    def partial_decls(self):
+        n = self.name
+        if self.scalar_loop:
+            return [f"{self.vct} pbv_{n}[JX_MAXT]; int64_t pbi_{n}[JX_MAXT];"]
+        out = [f"{self.wide} pacc_{n}[JX_MAXT];"]
+        if self.fl and self.kind in ("max", "min"):
+            out.append(f"bool pnan_{n}[JX_MAXT];")
+        return out
+
+    def partial_store(self, t):
+        n = self.name
+        if self.scalar_loop:
+            return [f"pbv_{n}[{t}] = bv_{n}; pbi_{n}[{t}] = bi_{n};"]
+        out = [f"pacc_{n}[{t}] = acc_{n};"]
+        if self.fl and self.kind in ("max", "min"):
+            out.append(f"pnan_{n}[{t}] = nan_{n};")
+        return out
+
+    def partial_merge(self, t):
+        n, k = self.name, self.kind
+        if self.scalar_loop:
+            cmp = ">" if k == "argmax" else "<"
+            v = f"pbv_{n}[{t}]"
+            if self.fl:
+                cond = f"pbi_{n}[{t}] >= 0 && (bi_{n} < 0 || (bv_{n} == bv_{n} && ({v} {cmp} bv_{n} || {v} != {v})))"
+            else:
+                cond = f"pbi_{n}[{t}] >= 0 && (bi_{n} < 0 || {v} {cmp} bv_{n})"
+            return [f"if ({cond}) {{ bv_{n} = {v}; bi_{n} = pbi_{n}[{t}]; }}"]
+        blk = f"pacc_{n}[{t}]"
+        if k == "sum":
+            out = [f"acc_{n} += {blk};"]
+        elif k == "prod":
+            out = [f"acc_{n} *= {blk};"]
+        elif k == "and":
+            out = [f"acc_{n} &= {blk};"]
+        elif k == "or":
+            out = [f"acc_{n} |= {blk};"]
+        else:
+            cmp = ">" if k == "max" else "<"
+            out = [f"acc_{n} = ({blk} {cmp} acc_{n}) ? {blk} : acc_{n};"]
+            if self.fl:
+                out.append(f"nan_{n} |= pnan_{n}[{t}];")
+        return out
+
+    def final_value(self, dt):
+        n, ct = self.name, self.ct
+        if self.scalar_loop:
+            return f"({ct})(bi_{n} < 0 ? 0 : bi_{n})"
+        v = f"({ct})acc_{n}"
+        if self.fl and self.kind in ("max", "min"):
+            v = f"(nan_{n} ? ({ct})NAN : ({ct})acc_{n})"
+        return round_half(v, dt) if self.kind in ("sum", "prod") else v
+
+
+# ---- kernels ----------------------------------------------------------------------------------
+class KernelWriter:
+    def __init__(self, kern, buffers):
+        self.k = kern
+        self.buffers = buffers
+        self.dtypes = {}
+        self.lines = []
+        self.args = [b for b in dict.fromkeys(kern.reads + kern.writes) if buffers[b].kind != "local"]
+        self.locals = sorted({op.buffer for st in kern.stages for op in st.ops
+                              if type(op) in (K.Load, K.Store) and buffers[op.buffer].kind == "local"})
+        for st in kern.stages:
+            for op in st.ops:
+                if hasattr(op, "out"):
+                    self.dtypes[op.out] = op.dtype
+
+    def w(self, line, ind):
+        self.lines.append("  " * ind + line)
+
+    # -- ops --
+    def op_lines(self, ops, accs=None, pos_expr=None):
+        out = []
+        for op in ops:
+            t = type(op)
+            if t is K.Load:
+                b = self.buffers[op.buffer]
+                if b.kind == "local":
+                    out.append(f"const {compute_type(op.dtype)} {op.out} = {op.buffer}[{cindex(op.index)}];")
+                else:
+                    out.append(f"const {compute_type(op.dtype)} {op.out} = "
+                               f"{load_expr(op.buffer, cindex(op.index), b.dtype)};")
+            elif t is K.Const:
+                out.append(f"const {compute_type(op.dtype)} {op.out} = {cconst(op.value, op.dtype)};")
+            elif t is K.IndexValue:
+                out.append(f"const {compute_type(op.dtype)} {op.out} = ({compute_type(op.dtype)})({cindex(op.expr)});")
+            elif t is K.Compute:
+                e = compute_expr(op, op.args, [self.dtypes[a] for a in op.args], op.dtype)
+                if op.op not in _EXACT and op.op != "convert_element_type":
+                    e = round_half(e, op.dtype)
+                out.append(f"const {compute_type(op.dtype)} {op.out} = {e};")
+            elif t is K.Store:
+                b = self.buffers[op.buffer]
+                if b.kind == "local":
+                    out.append(f"{op.buffer}[{cindex(op.index)}] = {op.value};")
+                else:
+                    out.append(f"{op.buffer}[{cindex(op.index)}] = {store_value(op.value, b.dtype)};")
+            elif t is K.Reduce:
+                out += accs[op.out].update(op.arg, cindex(op.index) if op.index is not None else "0")
+        return out
+
+    def signature(self):
+        params = []
+        for b in self.args:
+            buf = self.buffers[b]
+            const = "const " if b not in self.k.writes else ""
+            params.append(f"{const}{storage_type(buf.dtype)}* __restrict__ {b}")
+        return f"static void {self.k.name}({', '.join(params)})"
+
+    def write(self):
+        k = self.k
+        self.w(self.signature() + " {", 0)
+        if any(d == 0 for d in k.ranges) or any(d == 0 for d in k.reduce_ranges) and \
+                not any(type(op) is K.Reduce for st in k.stages for op in st.ops):
+            self.w("return;", 1)
+        elif not k.reduce_ranges:
+            self.write_pointwise()
+        else:
+            self.write_reduction()
+        self.w("}", 0)
+        return "\n".join(self.lines)
+
+    def _ops_count(self):
+        return sum(len(st.ops) for st in self.k.stages)
+
+    # -- pointwise kernels: the stage body runs over `ranges` --
+    def write_pointwise(self):
+        k = self.k
+        ops = [op for st in k.stages for op in st.ops]
+        P = k.ranges
+        if not P:
+            for line in self.op_lines(ops):
+                self.w(line, 1)
+            return
+        total = int(np.prod(P))
+        parallel = total * max(1, self._ops_count() // 4) >= PARALLEL_MIN_WORK
+        inner = P[-1]
+        outer = int(np.prod(P[:-1])) if len(P) > 1 else 1
+        names = [f"p{i}" for i in range(len(P))]
+        ind = 1
+        if len(P) > 1:
+            if parallel and outer >= PARALLEL_MIN_ROWS:
+                self.w("#pragma omp parallel for num_threads(jx_nthreads) schedule(static)", ind)
+                parallel = False
+            self.w(f"for (int64_t po = 0; po < {outer}; ++po) {{", ind)
+            ind += 1
+            self._unravel("po", names[:-1], P[:-1], ind)
+        if parallel:
+            self.w("#pragma omp parallel for simd num_threads(jx_nthreads) schedule(static)", ind)
+        else:
+            self.w("#pragma omp simd", ind)
+        self.w(f"for (int64_t {names[-1]} = 0; {names[-1]} < {inner}; ++{names[-1]}) {{", ind)
+        for line in self.op_lines(ops):
+            self.w(line, ind + 1)
+        self.w("}", ind)
+        if len(P) > 1:
+            self.w("}", ind - 1)
+
+    def _unravel(self, flat, names, sizes, ind):
+        if len(names) == 1:
+            self.w(f"const int64_t {names[0]} = {flat};", ind)
+            return
+        stride = 1
+        for n, s in reversed(list(zip(names, sizes))):
+            e = f"{flat} / {stride}" if stride != 1 else flat
+            if n != names[0]:
+                e = f"({e}) % {s}"
+            self.w(f"const int64_t {n} = {e};", ind)
+            stride *= s
+
+    # -- reduction kernels --
+    def write_reduction(self):
+        k = self.k
+        P, R = k.ranges, k.reduce_ranges
+        nP = int(np.prod(P)) if P else 1
+        nR = int(np.prod(R))
+        nloops = sum(1 for st in k.stages if st.kind == "loop")
+        work = nP * nR * nloops
+        parallel = work >= PARALLEL_MIN_WORK
+        split = parallel and nP < PARALLEL_MIN_ROWS and R[0] >= 2 * BLOCK
+        row_parallel = parallel and not split
+        names = [f"p{i}" for i in range(len(P))]
+        ind = 1
+        local_bytes = sum(nR * 8 for _ in self.locals)
+        if row_parallel:
+            self.w("#pragma omp parallel num_threads(jx_nthreads)", ind)
+            self.w("{", ind)
+            ind += 1
+        heap = local_bytes > STACK_LOCAL_BYTES or split
+        for lb in self.locals:
+            ct = compute_type(self.buffers[lb].dtype)
+            if heap:
+                self.w(f"{ct}* {lb} = ({ct}*)std::malloc(sizeof({ct}) * {max(nR, 1)});", ind)
+            else:
+                self.w(f"{ct} {lb}[{max(nR, 1)}];", ind)
+        if row_parallel:
+            self.w("#pragma omp for schedule(static)", ind)
+        self.w(f"for (int64_t pp = 0; pp < {nP}; ++pp) {{", ind)
+        ind += 1
+        if P:
+            self._unravel("pp", names, P, ind)
+        for st in k.stages:
+            if st.kind == "outer":
+                for line in self.op_lines(st.ops):
+                    self.w(line, ind)
+            else:
+                self.write_loop_stage(st, ind, split)
+        ind -= 1
+        self.w("}", ind)
+        if heap:
+            for lb in self.locals:
+                self.w(f"std::free({lb});", ind)
+        if row_parallel:
+            ind -= 1
+            self.w("}", ind)
+
+    def write_loop_stage(self, st, ind, split):
+        R = self.k.reduce_ranges
+        accs = {}
+        for op in st.ops:
+            if type(op) is K.Reduce:
+                accs[op.out] = _Acc(op, self.dtypes[op.arg])
+        scalar = any(a.scalar_loop for a in accs.values())
+        for a in accs.values():
+            self.w(f"{a.ct} {a.name};", ind)
+        self.w("{", ind)
+        ind += 1
+        for a in accs.values():
+            for line in a.decl_total():
+                self.w(line, ind)
+        if split:
+            for a in accs.values():
+                for line in a.partial_decls():
+                    self.w(line, ind)
+            self.w("int jx_used = 1;", ind)
+            self.w("#pragma omp parallel num_threads(jx_nthreads)", ind)
+            self.w("{", ind)
+            ind += 1
+            self.w("const int jx_t = omp_get_thread_num(), jx_n = omp_get_num_threads();", ind)
+            self.w("if (jx_t == 0) jx_used = jx_n;", ind)
+            self.w(f"const int64_t jx_chunk = ({R[0]} + jx_n - 1) / jx_n;", ind)
+            self.w(f"const int64_t r0_lo = jx_min64((int64_t)jx_t * jx_chunk, {R[0]});", ind)
+            self.w(f"const int64_t r0_hi = jx_min64(r0_lo + jx_chunk, {R[0]});", ind)
+            for a in accs.values():
+                for line in a.decl_total():
+                    self.w(line, ind)
+            self._loop_nest(st, accs, scalar, ind, "r0_lo", "r0_hi")
+            for a in accs.values():
+                for line in a.partial_store("jx_t"):
+                    self.w(line, ind)
+            ind -= 1
+            self.w("}", ind)
+            self.w("for (int t = 0; t < jx_used; ++t) {", ind)
+            for a in accs.values():
+                for line in a.partial_merge("t"):
+                    self.w(line, ind + 1)
+            self.w("}", ind)
+        else:
+            self._loop_nest(st, accs, scalar, ind, "0", str(R[0]))
+        for op in st.ops:
+            if type(op) is K.Reduce:
+                self.w(f"{op.out} = {accs[op.out].final_value(op.dtype)};", ind)
+        ind -= 1
+        self.w("}", ind)
+
+    def _loop_nest(self, st, accs, scalar, ind, lo0, hi0):
+        R = self.k.reduce_ranges
+        names = [f"r{i}" for i in range(len(R))]
+        depth = ind
+        for i in range(len(R) - 1):
+            lo, hi = (lo0, hi0) if i == 0 else ("0", str(R[i]))
+            self.w(f"for (int64_t {names[i]} = {lo}; {names[i]} < {hi}; ++{names[i]}) {{", depth)
+            depth += 1
+        last = names[-1]
+        lo, hi = (lo0, hi0) if len(R) == 1 else ("0", str(R[-1]))
+        body = self.op_lines(st.ops, accs)
+        if scalar or not accs:
+            for a in accs.values():
+                for line in a.decl_block():
+                    self.w(line, depth)
+            if not scalar:
+                self.w("#pragma omp simd", depth)
+            self.w(f"for (int64_t {last} = {lo}; {last} < {hi}; ++{last}) {{", depth)
+            for line in body:
+                self.w(line, depth + 1)
+            self.w("}", depth)
+            for a in accs.values():
+                for line in a.merge_block():
+                    self.w(line, depth)
+        else:
+            self.w(f"for (int64_t jx_b = {lo}; jx_b < {hi}; jx_b += {BLOCK}) {{", depth)
+            self.w(f"const int64_t jx_e = jx_min64(jx_b + {BLOCK}, (int64_t){hi});", depth + 1)
+            for a in accs.values():
+                for line in a.decl_block():
+                    self.w(line, depth + 1)
+            clauses = " ".join(c for a in accs.values() for c in a.pragma_clauses())
+            self.w(f"#pragma omp simd {clauses}", depth + 1)
+            self.w(f"for (int64_t {last} = jx_b; {last} < jx_e; ++{last}) {{", depth + 1)
+            for line in body:
+                self.w(line, depth + 2)
+            self.w("}", depth + 1)
+            for a in accs.values():
+                for line in a.merge_block():
+                    self.w(line, depth + 1)
+            self.w("}", depth)
+        for i in reversed(range(len(R) - 1)):
+            depth -= 1
+            self.w("}", depth)
+
