@@ -72,7 +72,7 @@ def torch_step(device, batch, checkpoint):
         for w, b in ps:  # hand the gradients to the caller, as jaxish's grad does
             w.grad = b.grad = None
         return grads
-    return step
+    return step, loss_fn  # loss_fn's result keeps what the backward pass needs
 
 
 def jaxish_step(device, batch, checkpoint, jit):
@@ -114,7 +114,10 @@ def jaxish_step(device, batch, checkpoint, jit):
         out = g(params, x, y)
         jax.block_until_ready(out)
         return out
-    return step
+
+    def forward():  # the pullback keeps the residuals: what the backward pass needs
+        return None if jit else jax.vjp(lambda p: loss(p, x, y), params)
+    return step, forward
 
 
 def worker(system, device, batch, reps):
@@ -122,9 +125,9 @@ def worker(system, device, batch, reps):
     import torch
     checkpoint = system.endswith("+checkpoint")
     if system.startswith("torch"):
-        step = torch_step(device, batch, checkpoint)
+        step, forward = torch_step(device, batch, checkpoint)
     else:
-        step = jaxish_step(device, batch, checkpoint, jit=system.startswith("jaxish-jit"))
+        step, forward = jaxish_step(device, batch, checkpoint, jit=system.startswith("jaxish-jit"))
     cuda = device.startswith("cuda")
     sync = torch.cuda.synchronize if cuda else (lambda: None)
     for _ in range(3):
@@ -136,21 +139,27 @@ def worker(system, device, batch, reps):
         step()
         sync()
         times.append(time.perf_counter() - t0)
-    gc.collect()
-    if cuda:
-        torch.cuda.reset_peak_memory_stats()
-        before = torch.cuda.memory_allocated()
-        out = step()
-        sync()
-        peak = torch.cuda.max_memory_allocated() - before
-    else:
-        before = _rss_kb("VmRSS")
-        _reset_peak_rss()
-        out = step()
-        peak = (_rss_kb("VmHWM") - before) * 1024
-    del out
+    def measure(fn):
+        """(peak bytes added while fn runs, bytes its result keeps alive)."""
+        gc.collect()
+        if cuda:
+            sync()
+            torch.cuda.reset_peak_memory_stats()
+            before = torch.cuda.memory_allocated()
+            out = fn()
+            sync()
+            peak, held = torch.cuda.max_memory_allocated() - before, torch.cuda.memory_allocated() - before
+        else:
+            before = _rss_kb("VmRSS")
+            _reset_peak_rss()
+            out = fn()
+            peak, held = (_rss_kb("VmHWM") - before) * 1024, (_rss_kb("VmRSS") - before) * 1024
+        return peak, (held if out is not None else None)
+
+    peak, _ = measure(step)
+    _, held = measure(forward)
     return {"system": system, "device": device, "batch": batch, "median_ms": statistics.median(times) * 1e3,
-            "min_ms": min(times) * 1e3, "peak_bytes": peak}
+            "min_ms": min(times) * 1e3, "peak_bytes": peak, "held_after_forward_bytes": held}
 
 
 def run_system(system, device, batch, reps, threads):
@@ -170,14 +179,22 @@ def table(results):
     base = {r["system"]: r for r in results if "error" not in r}
     t_ref = base.get("torch", {}).get("median_ms")
     m_ref = base.get("torch", {}).get("peak_bytes")
-    lines = [f"{'system':24s} {'median ms':>10s} {'vs torch':>9s} {'peak MiB':>9s} {'vs torch':>9s}"]
+    h_ref = base.get("torch", {}).get("held_after_forward_bytes")
+    lines = [f"{'system':24s} {'median ms':>10s} {'vs torch':>9s} {'peak MiB':>9s} {'vs torch':>9s} "
+             f"{'saved MiB':>10s} {'vs torch':>9s}"]
     for r in results:
         if "error" in r:
             lines.append(f"{r['system']:24s} error: {r['error']}")
             continue
         tr = f"{r['median_ms'] / t_ref:.2f}x" if t_ref else "-"
         mr = f"{r['peak_bytes'] / m_ref:.2f}x" if m_ref else "-"
-        lines.append(f"{r['system']:24s} {r['median_ms']:10.2f} {tr:>9s} {r['peak_bytes'] / 2**20:9.2f} {mr:>9s}")
+        held = r.get("held_after_forward_bytes")
+        hs = f"{held / 2**20:10.2f}" if held is not None else f"{'-':>10s}"
+        hr = f"{held / h_ref:.2f}x" if held is not None and h_ref else "-"
+        lines.append(f"{r['system']:24s} {r['median_ms']:10.2f} {tr:>9s} {r['peak_bytes'] / 2**20:9.2f} {mr:>9s} "
+                     f"{hs} {hr:>9s}")
+    lines.append("peak: memory one gradient step adds at its peak; saved: memory the forward pass leaves "
+                 "for the backward pass (residuals)")
     return "\n".join(lines)
 
 

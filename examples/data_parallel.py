@@ -24,8 +24,9 @@ def init_params(sizes, seed=0):
     """Weights drawn with numpy so every process (and the single-device check) starts alike."""
     rng = np.random.default_rng(seed)
     params = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        w = rng.standard_normal((n_in, n_out)).astype(np.float32) * np.float32(np.sqrt(2.0 / n_in))
+    for k, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        gain = 2.0 if k < len(sizes) - 2 else 1.0  # He init under ReLU, LeCun for the logits
+        w = rng.standard_normal((n_in, n_out)).astype(np.float32) * np.float32(np.sqrt(gain / n_in))
         params.append((jnp.asarray(w), jnp.zeros((n_out,), jnp.float32)))
     return params
 
@@ -33,8 +34,8 @@ def init_params(sizes, seed=0):
 def make_data(n, n_in, n_classes, seed=1):
     """A synthetic classification task: labels from a fixed random teacher network."""
     rng = np.random.default_rng(seed)
-    x = rng.standard_normal((n, n_in)).astype(np.float32)
     teacher = rng.standard_normal((n_in, n_classes)).astype(np.float32)
+    x = rng.standard_normal((n, n_in)).astype(np.float32)
     y = np.argmax(np.tanh(x @ teacher), axis=1).astype(np.int32)
     return x, y
 
@@ -76,7 +77,7 @@ def main(argv=None):
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--batch", type=int, default=256, help="global batch size")
     ap.add_argument("--sizes", type=str, default="512,1024,1024,10")
-    ap.add_argument("--lr", type=float, default=0.05)
+    ap.add_argument("--lr", type=float, default=0.01)
     ap.add_argument("--check", action="store_true", help="also train on one device and compare")
     args = ap.parse_args(argv)
 
@@ -87,7 +88,8 @@ def main(argv=None):
         raise SystemExit(f"--batch {args.batch} must be divisible by the device count {n_dev}")
     per_dev = args.batch // n_dev
     sizes = [int(s) for s in args.sizes.split(",")]
-    x_all, y_all = make_data(args.batch * args.steps, sizes[0], sizes[-1])
+    n_batches = 4  # a small dataset, seen again every 4 steps, so the loss visibly falls
+    x_all, y_all = make_data(args.batch * n_batches, sizes[0], sizes[-1])
     params = init_params(sizes)
     local_params = replicate(params, n_local)
     train_step = make_train_step(args.lr)
@@ -99,8 +101,9 @@ def main(argv=None):
         f"global batch {args.batch} ({per_dev} per device)")
     t0 = time.perf_counter()
     for step in range(args.steps):
-        xb = x_all[step * args.batch:(step + 1) * args.batch]
-        yb = y_all[step * args.batch:(step + 1) * args.batch]
+        k = step % n_batches
+        xb = x_all[k * args.batch:(k + 1) * args.batch]
+        yb = y_all[k * args.batch:(k + 1) * args.batch]
         lo = proc * n_local * per_dev  # this process's rows of the global batch
         xs = xb[lo:lo + n_local * per_dev].reshape(n_local, per_dev, -1)
         ys = yb[lo:lo + n_local * per_dev].reshape(n_local, per_dev)

@@ -19,5 +19,7 @@ from . import debug  # noqa: F401
 from . import distributed, sharding  # noqa: F401
 from .distributed import pmap, shard_map, make_mesh, make_array_from_callback  # noqa: F401
 from .distributed import make_array_from_process_local_data, make_array_from_single_device_arrays  # noqa: F401
+from .distributed import device_put_replicated, device_put_sharded  # noqa: F401
 
 __version__ = "0.1.0"
+from . import nn, scipy  # noqa: E402,F401

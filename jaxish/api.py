@@ -258,6 +258,11 @@ def linearize(fun, *primals, has_aux=False):
 
 # ---- reverse mode -----------------------------------------------------------------------------
 def vjp(fun, *primals, has_aux=False, reduce_axes=()):
+    return _vjp(fun, primals, has_aux)
+
+
+def _vjp(fun, primals, has_aux=False, consume=False):
+    """vjp; with consume=True the pullback may run once and frees residuals as it goes (grad)."""
     p_leaves, p_tree = tree_flatten(primals)
     p_leaves = [_to_array(_check_arg(p, "vjp primal")) for p in p_leaves]
     box = []
@@ -275,6 +280,8 @@ def vjp(fun, *primals, has_aux=False, reduce_axes=()):
     p_out, graph, consts, _ = linearize_flat(flat, p_leaves, diff)
     out_tree = box[0]
     out_avals = [core.get_aval(o) for o in p_out]
+    held = [consts]
+    del consts
 
     def vjp_fn(*cts):
         ct = cts[0] if len(cts) == 1 else cts
@@ -289,7 +296,10 @@ def vjp(fun, *primals, has_aux=False, reduce_axes=()):
                 raise ValueError(f"Shape of cotangent input to vjp pullback function {ca.shape} must be the "
                                  f"same as the shape of corresponding primal input {a.shape}.")
         args = [UndefinedPrimal(v.aval) for v in graph.invars]
-        res = iter(backward_pass(graph, consts, args, ct_leaves))
+        if consume and not held:
+            raise RuntimeError("this pullback frees its residuals and can run only once")
+        consts = held.pop() if consume else held[0]
+        res = iter(backward_pass(graph, consts, args, ct_leaves, consume=consume))
         out = []
         for p, d in zip(p_leaves, diff):
             if d:
@@ -345,7 +355,7 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=F
                 full[i] = d
             return fun(*full, **kwargs)
 
-        res = vjp(f_partial, *diff_args, has_aux=has_aux)
+        res = _vjp(f_partial, diff_args, has_aux=has_aux, consume=True)
         if has_aux:
             ans, pullback, aux = res
         else:

@@ -353,7 +353,10 @@ class JitWrapped:
         consts = list(entry.const_tensors)
         weaks = list(entry.out_weak)
         tree = entry.out_tree
-        if treedef_is_leaf(tree):
+        from .runtime.executable import EagerExecutable
+        if type(exe) is EagerExecutable and len(exe.prog) <= _STRAIGHT_LINE_MAX:
+            return _straight_line_runner(exe, consts, len(leaves), weaks, tree)
+        if len(weaks) == 1 and treedef_is_leaf(tree):
             w = weaks[0]
             sig = [None]  # the output's signature id, learned on the first run
 
@@ -425,7 +428,7 @@ class JitWrapped:
                          f"{_static_desc(stat, skw, self._param_names)} and before "
                          f"{_static_desc(pstat, pskw, self._param_names)}")
         if ptree == tree:
-            diffs = [f"  * at {n}, now {_describe(b)} and before {_describe(a)}"
+            diffs = [f"  * at {n}, now {_describe(b, a)} and before {_describe(a, b)}"
                      for n, a, b in zip(names, psig, sig) if a != b]
             if diffs:
                 lines.append("different input types:\n" + "\n".join(diffs))
@@ -466,18 +469,87 @@ class JitWrapped:
         return functools.partial(self, obj)
 
 
+_STRAIGHT_LINE_MAX = 200
+
+
+def _straight_line_runner(exe, consts, n_args, weaks, tree):
+    """The eager backend's program as generated straight-line Python: no env list, no loop, each
+    impl called with its operands in place (what the hit path of a small jitted function costs)."""
+    ns = {"ArrayImpl": ArrayImpl, "tree_unflatten": tree_unflatten, "_array_sig": _array_sig,
+          "tree": tree, "sig": [None]}
+    names = {}
+    lines = ["def run(args):"]
+    for j, c in enumerate(consts):
+        ns[f"C{j}"] = c
+        names[j] = f"C{j}"
+    for i in range(n_args):
+        names[len(consts) + i] = f"a{i}"
+        lines.append(f"    a{i} = args[{i}]._t")
+    for k, (prim, ins, params, outs, multi, fn) in enumerate(exe.prog):
+        operands = []
+        for j, (is_slot, v) in enumerate(ins):
+            if is_slot:
+                operands.append(names[v])
+            else:
+                ns[f"L{k}_{j}"] = v
+                operands.append(f"L{k}_{j}")
+        ns[f"P{k}"] = params
+        if fn is not None:
+            ns[f"F{k}"] = fn
+            call = f"F{k}([{', '.join(operands)}], P{k})"
+        else:
+            ns[f"I{k}"] = prim.impl
+            call = f"I{k}({', '.join(operands + ([f'**P{k}'] if params else []))})"
+        if multi:
+            lines.append(f"    r{k} = {call}")
+            for m, o in enumerate(outs):
+                names[o] = f"s{o}"
+                lines.append(f"    s{o} = r{k}[{m}]")
+        else:
+            names[outs[0]] = f"s{outs[0]}"
+            lines.append(f"    s{outs[0]} = {call}")
+    results = []
+    for m, ((is_slot, v), w) in enumerate(zip(exe.outs, weaks)):
+        ns[f"W{m}"] = w
+        if is_slot:
+            results.append(f"ArrayImpl({names[v]}, W{m})")
+        else:  # a literal output: one immutable tensor made now, shared by every call
+            from .config import default_device
+            ns[f"O{m}"] = torch.tensor(v, dtype=_torch_dtype(exe.out_avals[m].dtype), device=default_device())
+            results.append(f"ArrayImpl(O{m}, W{m})")
+    if len(weaks) == 1 and treedef_is_leaf(tree):
+        lines += [f"    o = {results[0]}",
+                  "    s = sig[0]",
+                  "    if s is None:",
+                  "        sig[0] = _array_sig(o)",
+                  "    else:",
+                  "        o._sig = s",
+                  "    return o"]
+    else:
+        lines.append(f"    return tree_unflatten(tree, [{', '.join(results)}])")
+    exec(compile("\n".join(lines), "<jaxish jit runner>", "exec"), ns)
+    return ns["run"]
+
+
+def _torch_dtype(dtype):
+    from .dtypes import to_torch_dtype
+    return to_torch_dtype(dtype)
+
+
 def _static_desc(stat, skw, names):
     parts = [f"{names[i] if i < len(names) else i}={v!r}" for i, v in stat] + [f"{k}={v!r}" for k, v in skw]
     return "{" + ", ".join(parts) + "}"
 
 
-def _describe(sig):
+def _describe(sig, other=None):
+    """A leaf signature as the cache-miss log writes it (the device only where it differs)."""
     if isinstance(sig, tuple) and len(sig) == 4:
         shape, dtype, weak, dev = sig
         from . import dtypes
         d = dtypes.dtype_short(dtypes.from_torch_dtype(dtype))
+        moved = isinstance(other, tuple) and len(other) == 4 and other[3] != dev
         return f"{d}[{','.join(str(s) for s in shape)}]{'{weak_type=True}' if weak else ''}" + \
-            ("" if getattr(dev, "type", "cpu") == "cpu" else f" on {dev}")
+            (f" on {dev}" if moved else "")
     if isinstance(sig, type):
         return f"Python {sig.__name__}"
     if hasattr(sig, "str_short"):

@@ -3,7 +3,6 @@
 import multiprocessing
 import os
 import socket
-import sys
 import time
 import traceback
 
@@ -149,6 +148,17 @@ def test_pmap_in_axes_out_axes_static_kwargs():
     assert {d.id for d in sub.devices()} == {1, 2}
 
 
+def test_device_put_replicated_and_sharded_feed_pmap():
+    params = {"w": jnp.ones((2, 3)), "b": jnp.arange(2.0)}
+    reps = jax.device_put_replicated(params, jax.devices())
+    assert reps["w"].shape == (NDEV, 2, 3) and len(reps["b"].addressable_shards) == NDEV
+    xs = jax.device_put_sharded([np.full((3,), k, np.float32) for k in range(NDEV)], jax.devices())
+    out = jax.pmap(lambda p, x: p["w"] @ x + p["b"])(reps, xs)
+    np.testing.assert_allclose(np.asarray(out), [[3.0 * k, 3.0 * k + 1] for k in range(NDEV)], rtol=1e-6)
+    with pytest.raises(ValueError, match="2 shards for 4 devices"):
+        jax.device_put_sharded([np.ones(2), np.ones(2)], jax.devices())
+
+
 def test_pmap_errors():
     with pytest.raises(ValueError, match="requires 5 logical devices, but only 4"):
         jax.pmap(lambda v: v)(np.ones((5, 2), np.float32))
@@ -273,6 +283,10 @@ def test_shard_map_2d_mesh():
     both = jax.shard_map(lambda v: lax.psum(v, ("x", "y")), mesh=mesh, in_specs=P(("x", "y")), out_specs=P())
     np.testing.assert_allclose(np.asarray(both(rand((8,), 2))), rand((8,), 2).reshape(4, 2).sum(0), rtol=1e-5)
 
+    gat = jax.shard_map(lambda v: lax.all_gather(v, "y", axis=1, tiled=True), mesh=mesh, in_specs=P("x", "y"),
+                        out_specs=P("x"))
+    np.testing.assert_array_equal(np.asarray(gat(rand((4, 4), 16))), rand((4, 4), 16))
+
 
 def test_jit_with_shardings():
     mesh = jax.make_mesh((NDEV,), ("d",))
@@ -329,6 +343,26 @@ def _rank_input(rank, shape=(3, 4)):
     return rand(shape, 100 + rank)
 
 
+def _consistency_fns(world):
+    """Functions of one device's (world, 4) block whose values and gradients must agree between
+    real processes (torch.distributed) and one process (vmap over emulated devices)."""
+    perm = [(k, (k + 1) % world) for k in range(world)]
+    c = rand((4, world), 30)
+    return {
+        "grad_ppermute": jax.grad(lambda v: jnp.sum(jnp.sin(lax.ppermute(v, "i", perm)) * v)),
+        "grad_psum_scatter": jax.grad(lambda v: jnp.sum(lax.psum_scatter(v, "i") ** 2)),
+        "grad_all_to_all": jax.grad(lambda v: jnp.sum(lax.all_to_all(v, "i", 0, 1) * c)),
+        "grad_pmax": jax.grad(lambda v: jnp.sum(lax.pmax(v, "i") * v)),
+        "grad_pmean_tree": lambda v: jax.grad(lambda t: lax.pmean(jnp.sum(t[0] * t[1]), "i"))((v, jnp.cos(v)))[1],
+        "jvp_all_gather": lambda v: jax.jvp(lambda u: lax.all_gather(jnp.tanh(u), "i", tiled=True), (v,),
+                                            (jnp.ones_like(v),))[1],
+    }
+
+
+def _consistency_input(rank, world):
+    return rand((world, 4), 200 + rank)
+
+
 def _battery(rank, world):
     """Every collective across processes, their gradients, a data-parallel training run."""
     res = {}
@@ -353,6 +387,8 @@ def _battery(rank, world):
     w = rand((world, 3, 4), 8)
     res["grad_all_gather"] = np.asarray(jax.pmap(jax.grad(lambda v: jnp.sum(lax.all_gather(v, "i") * w)),
                                                  axis_name="i")(x))[0]
+    for name, fn in _consistency_fns(world).items():
+        res[name] = np.asarray(jax.pmap(fn, axis_name="i")(_consistency_input(rank, world)[None]))[0]
     # data-parallel training = single-process training, step for step
     params, xs, ys = _mlp_problem(n=4 * world)
     lr = 0.1
@@ -404,6 +440,22 @@ def _battery(rank, world):
         exe = compile_graph(graph, "cpp", [])
         res["collective_exe"] = np.array([isinstance(exe, CollectiveExecutable)])
         res["collective_exe_out"] = exe.run_tensors([jax.to_torch(jnp.full((3,), float(rank)))])[0].numpy()
+        res["collective_exe_cpp"] = np.array(["backend: cpp" in exe.as_text()])
+        res["collective_exe_kernels"] = np.array(exe.kernel_count)
+    if world == 4:  # a 2-d mesh of processes: sub-groups per mesh axis
+        mesh2 = Mesh(np.array(jax.devices()).reshape(2, 2), ("x", "y"))
+        a, b = rand((4, 6), 13), rand((6, 8), 14)
+        mm = jax.shard_map(lambda ab, bb: lax.psum(ab @ bb, "y"), mesh=mesh2, in_specs=(P(None, "y"), P("y", "x")),
+                           out_specs=P(None, "x"))
+        res["mesh2d_matmul"] = np.asarray(mm(a, b))
+        idx = jax.shard_map(lambda v: v * 0 + lax.axis_index("x") * 10 + lax.axis_index("y"), mesh=mesh2,
+                            in_specs=P("x", "y"), out_specs=P("x", "y"))(np.zeros((2, 2), np.int32))
+        res["mesh2d_index"] = np.asarray(idx)
+        both = jax.shard_map(lambda v: lax.psum(v, ("x", "y")), mesh=mesh2, in_specs=P(("x", "y")), out_specs=P())
+        res["mesh2d_psum_both"] = np.asarray(both(rand((8,), 15)))
+        gat = jax.shard_map(lambda v: lax.all_gather(v, "y", axis=1, tiled=True), mesh=mesh2, in_specs=P("x", "y"),
+                            out_specs=P("x"))
+        res["mesh2d_gather_y"] = np.asarray(gat(rand((4, 4), 16)))
     # ranks that disagree on a shape get a clear error, not a hang
     try:
         jax.pmap(lambda v: lax.psum(v, "i"), axis_name="i")(np.ones((1, 2 + rank), np.float32))
@@ -460,6 +512,11 @@ def _check_battery(results, world):
     assert sorted(results) == list(range(world)), results
     for r in range(world):
         assert results[r][0] == "ok", results[r][1]
+    stacked = np.stack([_consistency_input(r, world) for r in range(world)])
+    for name, fn in _consistency_fns(world).items():
+        one_process = np.asarray(jax.pmap(fn, axis_name="i")(stacked))
+        for r in range(world):
+            np.testing.assert_allclose(results[r][1][name], one_process[r], rtol=1e-5, atol=1e-6, err_msg=name)
     xs = np.stack([_rank_input(r) for r in range(world)])
     z = rand((world, 2 * world, 3), 7)
     w = rand((world, 3, 4), 8)
@@ -490,6 +547,14 @@ def _check_battery(results, world):
         np.testing.assert_array_equal(res["device_put_local"], xg[2 * r:2 * r + 2])
         np.testing.assert_allclose(res["jit_sharded"], xg.sum(0) + xg, rtol=1e-5, atol=1e-6)
         assert res["collective_exe"][0]
+        if res["collective_exe_cpp"][0]:  # fused kernels on either side of the all-reduce
+            assert int(res["collective_exe_kernels"]) >= 2
+        if world == 4:
+            np.testing.assert_allclose(res["mesh2d_matmul"], rand((4, 6), 13) @ rand((6, 8), 14), rtol=1e-5,
+                                       atol=1e-5)
+            np.testing.assert_array_equal(res["mesh2d_index"], [[0, 1], [10, 11]])
+            np.testing.assert_allclose(res["mesh2d_psum_both"], rand((8,), 15).reshape(4, 2).sum(0), rtol=1e-5)
+            np.testing.assert_array_equal(res["mesh2d_gather_y"], rand((4, 4), 16))
         np.testing.assert_allclose(res["collective_exe_out"],
                                    np.cos(np.full(3, 2.0 * sum(range(world)))) + 1, rtol=1e-5)
         msg = str(res["mismatch"][0])

@@ -90,6 +90,10 @@ PRIMS = [
     ("dot_batch", lambda a: jnp.einsum("bij,bkj->bik", a, a), (jnp.stack([G, F]),)),
     ("sort", lambda x: jnp.sort(x, axis=1), (G,)),
     ("stop_gradient", lax.stop_gradient, (G,)),
+    ("uint32", lambda x: (x + 1) * 3, (jnp.asarray(np.array([1, 2, 4000000000], np.uint32)),)),
+    ("cond", lambda x: lax.cond(x.sum() > 0, jnp.sin, jnp.cos, x), (G,)),
+    ("scan", lambda x: lax.scan(lambda c, r: (c + r, c * r), jnp.zeros(4), x), (G,)),
+    ("while", lambda x: lax.while_loop(lambda c: c.sum() < 100.0, lambda c: c * 2.0, x), (F,)),
 ]
 
 
@@ -331,6 +335,10 @@ def test_jit_pytrees_kwargs_methods_and_scalars():
         J(lambda m, x: x)(Model(1), jnp.ones(2))
     same(J(lambda x: x)(np.arange(3)), jnp.arange(3))
     same(J(lambda: jnp.arange(3.0) * 2)(), jnp.arange(3.0) * 2)
+    assert J(lambda x: None)(jnp.ones(2)) is None
+    assert J(lambda x: ())(jnp.ones(2)) == ()
+    out = J(lambda: 3)()
+    assert out.dtype == np.int32 and out.weak_type and int(out) == 3
 
 
 # ---- graph passes -----------------------------------------------------------------------------

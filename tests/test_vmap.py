@@ -929,3 +929,41 @@ def test_collective_over_outer_axis_with_inner_vmap(name, data):
     want = jax.vmap(lambda v: jnp.stack([f(jnp.take(v, j, axis=ia)) for j in range(m)], axis=oa),
                     axis_name="i")(x)
     np.testing.assert_allclose(_np(got), _np(want), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("mode", ["add", "mul", "min", "max", "gather_clip", "gather_fill"])
+@given(data=st.data())
+@FEW
+def test_gather_scatter_nd_with_broadcasting_indices(mode, data):
+    """The primitives under jnp indexing: index arrays of different ranks broadcast together."""
+    from jaxish.lax.indexing import gather_nd_p, scatter_nd_p
+    xshape = tuple(data.draw(st.lists(st.integers(1, 4), min_size=2, max_size=3)))
+    k = data.draw(st.integers(1, 2))
+    base = tuple(data.draw(st.lists(st.integers(1, 3), max_size=2)))
+    ishapes = [base[data.draw(st.integers(0, len(base))):] for _ in range(k)]
+    ishape = tuple(np.broadcast_shapes(*ishapes))
+    ushape = ishape + xshape[k:]
+    args, axes = data.draw(batched([xshape, ushape] + ishapes, dtypes=["float32", "float32"] + ["int32"] * k))
+    if mode.startswith("gather"):
+        kw = dict(mode=mode[7:], fill_value=None)
+        check(lambda x, u, *i: gather_nd_p.bind(x, *i, **kw), args, axes)
+    else:
+        check(lambda x, u, *i: scatter_nd_p.bind(x, u, *i, mode=mode), args, axes, rtol=1e-4)
+
+
+def test_jvp_and_linearize_of_vmap_match_vmap_of_jvp():
+    rng = np.random.default_rng(7)
+    xs = jnp.asarray(rng.standard_normal((4, 3)).astype(np.float32))
+    ts = jnp.asarray(rng.standard_normal((4, 3)).astype(np.float32))
+    f = lambda x: jnp.sin(x) * jnp.sum(x ** 2) + jnp.cumsum(x)[::-1]
+    y1, t1 = jax.jvp(jax.vmap(f), (xs,), (ts,))
+    y2, t2 = jax.vmap(lambda x, t: jax.jvp(f, (x,), (t,)))(xs, ts)
+    np.testing.assert_allclose(_np(y1), _np(y2), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(_np(t1), _np(t2), rtol=1e-5, atol=1e-6)
+    y3, f_lin = jax.linearize(jax.vmap(f, in_axes=1, out_axes=1), xs.T)
+    np.testing.assert_allclose(_np(f_lin(ts.T)), _np(t2).T, rtol=1e-5, atol=1e-6)
+    # vmap of a linearized function: the tangent map applied to a batch of tangents
+    _, f_lin1 = jax.linearize(f, xs[0])
+    np.testing.assert_allclose(_np(jax.vmap(f_lin1)(ts)),
+                               np.stack([_np(jax.jvp(f, (xs[0],), (ts[i],))[1]) for i in range(4)]),
+                               rtol=1e-5, atol=1e-6)

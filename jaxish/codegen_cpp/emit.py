@@ -624,27 +624,21 @@ class KernelWriter:
         last = names[-1]
         lo, hi = (lo0, hi0) if len(R) == 1 else ("0", str(R[-1]))
         body = self.op_lines(st.ops, accs)
-        if scalar or not accs:
-            for a in accs.values():
-                for line in a.decl_block():
-                    self.w(line, depth)
-            if not scalar:
-                self.w("#pragma omp simd", depth)
+        if not accs:
+            self.w("#pragma omp simd", depth)
             self.w(f"for (int64_t {last} = {lo}; {last} < {hi}; ++{last}) {{", depth)
             for line in body:
                 self.w(line, depth + 1)
             self.w("}", depth)
-            for a in accs.values():
-                for line in a.merge_block():
-                    self.w(line, depth)
         else:
             self.w(f"for (int64_t jx_b = {lo}; jx_b < {hi}; jx_b += {BLOCK}) {{", depth)
             self.w(f"const int64_t jx_e = jx_min64(jx_b + {BLOCK}, (int64_t){hi});", depth + 1)
             for a in accs.values():
                 for line in a.decl_block():
                     self.w(line, depth + 1)
-            clauses = " ".join(c for a in accs.values() for c in a.pragma_clauses())
-            self.w(f"#pragma omp simd {clauses}", depth + 1)
+            if not scalar:
+                clauses = " ".join(c for a in accs.values() for c in a.pragma_clauses())
+                self.w(f"#pragma omp simd {clauses}", depth + 1)
             self.w(f"for (int64_t {last} = jx_b; {last} < jx_e; ++{last}) {{", depth + 1)
             for line in body:
                 self.w(line, depth + 2)

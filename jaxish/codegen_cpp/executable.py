@@ -17,6 +17,8 @@ from .emit import KernelWriter, storage_type
 from .prelude import PRELUDE
 
 log = logging.getLogger("jaxish.fusion")
+# outputs at least this large are recycled once the caller has dropped them
+POOL_MIN_BYTES = 1 << 20 if hasattr(torch._C, "_storage_Use_Count") else 1 << 62
 
 
 def translation_unit(program):
@@ -116,7 +118,9 @@ class CppExecutable:
                     if buf.nbytes else torch.empty(buf.shape, dtype=dtypes.to_torch_dtype(buf.dtype))
                 ns[b] = t
                 ns[f"{b}_p"] = t.data_ptr()
-        locked = bool(p.slots)
+        pooled = [b for b, buf in bufs.items()
+                  if buf.kind == "output" and not buf.extern and buf.nbytes >= POOL_MIN_BYTES]
+        locked = bool(p.slots) or bool(pooled)
         ind = "    "
         if locked:
             lines.append("    if not _lock.acquire(False): return _self._fresh(ts)")
@@ -125,7 +129,11 @@ class CppExecutable:
         for b, buf in bufs.items():
             if buf.kind == "output" and not buf.extern:
                 ns[f"_odt_{b}"] = dtypes.to_torch_dtype(buf.dtype)
-                lines.append(f"{ind}{b} = _empty({tuple(buf.shape)}, dtype=_odt_{b})")
+                if b in pooled:
+                    ns[f"_opool_{b}"] = []
+                    lines.append(f"{ind}{b} = _take(_opool_{b}, {tuple(buf.shape)}, _odt_{b})")
+                else:
+                    lines.append(f"{ind}{b} = _empty({tuple(buf.shape)}, dtype=_odt_{b})")
         seg_iter = iter(self.segments)
         pooled_reads = set(n for n, bb in bufs.items() if bb.kind == "temp" and bb.slot is not None)
         steps = p.steps
@@ -179,6 +187,7 @@ class CppExecutable:
             lines.append("    finally:")
             lines.append("        _lock.release()")
         ns["_fix"] = _fix_extern_output(ns["_pool"])
+        ns["_take"] = _take_output
         src = "\n".join(lines)
         self.launcher_source = src
         exec(compile(src, f"<jaxish launcher {id(self):x}>", "exec"), ns)
@@ -219,6 +228,22 @@ def _fix_extern_output(pool):
             return t.clone()
         return t
     return fix
+
+
+def _take_output(pool, shape, dtype):
+    """A fresh output tensor, or a previous call's output that nobody references any more
+    (its pages are already mapped: large fresh allocations cost page faults on every call)."""
+    for t in pool:
+        if _getrefcount(t) == 3 and t._use_count() == 1 and _storage_use_count(t.untyped_storage()._cdata) == 2:
+            return t
+    t = torch.empty(shape, dtype=dtype)
+    if len(pool) < 2:
+        pool.append(t)
+    return t
+
+
+_getrefcount = sys.getrefcount
+_storage_use_count = getattr(torch._C, "_storage_Use_Count", None)
 
 
 _handler = []

@@ -12,4 +12,4 @@ from .pmap import pmap  # noqa: F401
 from .shard_map import shard_map  # noqa: F401
 from .sharded_jit import with_sharding_constraint  # noqa: F401
 from .arrays import (device_put, make_array_from_callback, make_array_from_process_local_data,  # noqa: F401
-                     make_array_from_single_device_arrays)
+                     make_array_from_single_device_arrays, device_put_replicated, device_put_sharded)

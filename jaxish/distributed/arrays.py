@@ -1,13 +1,12 @@
 """Putting data on devices: device_put with a Device or a Sharding, and the constructors JAX
 offers for building a global array from per-device or per-process pieces."""
-import numpy as np
 import torch
 
 from .. import tree_util
 from ..array import Array, ArrayImpl
 from ..interpreters import core
 from . import runtime
-from .sharding import (Sharding, NamedSharding, SingleDeviceSharding, ShardedArray, GlobalArray,
+from .sharding import (Sharding, NamedSharding, ShardedArray, GlobalArray,
                        put_with_sharding)
 
 
@@ -98,3 +97,36 @@ def make_array_from_single_device_arrays(shape, sharding, arrays):
     by_dev = dict(zip(devs, arrays))
     return make_array_from_callback(shape, sharding, lambda idx: by_dev[
         next(d for d in devs if idx_map[d] == idx)])
+
+
+def device_put_replicated(x, devices):
+    """x (a pytree) copied to each of `devices`: a leading axis of len(devices), as pmap takes it."""
+    devices = list(devices)
+    if not devices:
+        raise ValueError("device_put_replicated: `devices` must be a non-empty list of devices")
+    from .sharding import Mesh, PartitionSpec
+    mesh = Mesh(devices, ("_replicated",))
+
+    def one(v):
+        a = _as_array(v)
+        t = a._t.unsqueeze(0).expand((len(devices),) + tuple(a._t.shape)).contiguous()
+        return ShardedArray(t, a._weak, NamedSharding(mesh, PartitionSpec("_replicated")))
+    return tree_util.tree_map(one, x)
+
+
+def device_put_sharded(shards, devices):
+    """shards[k] (pytrees of one structure) on devices[k], stacked along a new leading axis."""
+    devices = list(devices)
+    if len(shards) != len(devices):
+        raise ValueError(f"device_put_sharded: got {len(shards)} shards for {len(devices)} devices")
+    from .sharding import Mesh, PartitionSpec
+    mesh = Mesh(devices, ("_sharded",))
+
+    def stack(*vs):
+        arrs = [_as_array(v) for v in vs]
+        shapes = {tuple(a.shape) for a in arrs}
+        if len(shapes) != 1:
+            raise ValueError(f"device_put_sharded: shards must have one shape, got {sorted(shapes)}")
+        t = torch.stack([a._t for a in arrs])
+        return ShardedArray(t, arrs[0]._weak, NamedSharding(mesh, PartitionSpec("_sharded")))
+    return tree_util.tree_map(stack, *shards)

@@ -126,7 +126,7 @@ _bound = _Bound()
 def axis_env(axes):
     """Bind {name: DistAxis} for the block: sizes for tracing, process groups for running."""
     prev = _bound.axes
-    _bound.axes = dict(prev, **axes)
+    _bound.axes = {**prev, **axes}
     try:
         with contextlib.ExitStack() as stack:
             for name, ax in axes.items():
@@ -134,6 +134,19 @@ def axis_env(axes):
             yield
     finally:
         _bound.axes = prev
+
+
+@contextlib.contextmanager
+def staged():
+    """Collectives across processes need traced operands (lax treats a concrete value as equal on
+    every lane), so the per-process program is always staged, even under jax.disable_jit()."""
+    from ..config import config
+    prev = config._values["jax_disable_jit"]
+    config._values["jax_disable_jit"] = False
+    try:
+        yield
+    finally:
+        config._values["jax_disable_jit"] = prev
 
 
 def bound_axes():

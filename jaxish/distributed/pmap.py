@@ -11,7 +11,7 @@ from ..array import Array, ArrayImpl
 from ..interpreters import core
 from ..interpreters.eager import eager_trace
 from . import runtime
-from .sharding import Mesh, NamedSharding, PartitionSpec, ShardedArray, GlobalArray
+from .sharding import Mesh, NamedSharding, PartitionSpec, ShardedArray
 
 _PMAP_AXIS = "_pmap_axis"
 
@@ -166,7 +166,7 @@ class PmapFunction:
     def _build_multi(self, in_tree, statics, dims, n):
         from ..jit import jit
         from ..lax.shape import squeeze_p, broadcast_in_dim_p
-        from .lowering import axis_env, world_axis
+        from .lowering import axis_env, world_axis, staged
         g = self._user_fn(in_tree, statics)
         jitted = jit(g)
         axis_name = self.axis_name
@@ -175,8 +175,8 @@ class PmapFunction:
         def run(*leaves):
             local = [x if d is None else squeeze_p.bind(x, dimensions=(d,)) for x, d in zip(leaves, dims)]
             env = {axis_name: world_axis(axis_name)} if axis_name is not None else {}
-            with axis_env(env):
-                out = jitted(*local) if core.state.trace is eager_trace else g(*local)
+            with axis_env(env), staged():
+                out = jitted(*local)
             want = _out_dims(out_axes, out)
             ol, ot = tree_util.tree_flatten(out)
             res = []
@@ -221,7 +221,3 @@ def _out_dims(out_axes, out):
     except ValueError as e:
         raise ValueError(f"pmap out_axes specification must be a tree prefix of the corresponding value, got "
                          f"specification {out_axes} for value tree {tree_util.tree_structure(out)}. ({e})") from None
-
-
-def _is_global(x):
-    return isinstance(x, GlobalArray)

@@ -55,7 +55,7 @@ class _State:
         self.world = 1
         self.local_rank = 0
         self.backend = None
-        self.timeout = 300.0
+        self.timeout = None         # seconds, from initialize(timeout=)
         self.devices = None        # global list, built lazily
         self.local = None
 
@@ -85,19 +85,30 @@ def emulated_cpu_device_count():
 
 
 def default_timeout():
-    """Seconds a collective may take before the others fail (JAXISH_COLLECTIVE_TIMEOUT)."""
+    """Seconds a collective may wait for its peers: initialize(timeout=), else the environment's
+    JAXISH_COLLECTIVE_TIMEOUT, else 300."""
+    if _state.timeout is not None:
+        return _state.timeout
     v = os.environ.get("JAXISH_COLLECTIVE_TIMEOUT")
-    return float(v) if v else _state.timeout
+    return float(v) if v else 300.0
 
 
 def initialize(coordinator_address=None, num_processes=None, process_id=None, local_device_ids=None,
-               *, backend=None, timeout=None, initialization_timeout=None, **unused):
+               *, backend=None, timeout=None, initialization_timeout=None, heartbeat_timeout_seconds=None,
+               **unused):
     """Join the job: explicit arguments win, else torchrun's RANK, WORLD_SIZE, LOCAL_RANK,
-    MASTER_ADDR and MASTER_PORT. Starts torch.distributed (NCCL on CUDA, gloo on CPU)."""
+    MASTER_ADDR and MASTER_PORT. Starts torch.distributed (NCCL on CUDA, gloo on CPU).
+
+    timeout (or JAX's heartbeat_timeout_seconds, or JAXISH_COLLECTIVE_TIMEOUT): seconds a
+    collective may wait for its peers before raising CollectiveError (default 300)."""
     import torch.distributed as dist
     if _state.initialized:
         raise RuntimeError("jaxish.distributed.initialize should only be called once.")
+    if timeout is None:
+        timeout = heartbeat_timeout_seconds
     if timeout is not None:
+        if not timeout > 0:
+            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
         _state.timeout = float(timeout)
     if dist.is_available() and dist.is_initialized():
         _adopt_torch_group(dist)

@@ -197,7 +197,7 @@ class _ShardMapCall:
 
     # ---- several processes: this process's block, mesh axes bound to process groups ----
     def _call_multi(self, leaves, in_tree, specs):
-        from .lowering import axis_env, mesh_axes
+        from .lowering import axis_env, mesh_axes, staged
         from ..jit import jit
         mesh = self.mesh
         me = runtime.local_devices()[0]
@@ -222,7 +222,7 @@ class _ShardMapCall:
                 return ol
             hit = _jit_cache[key] = (jit(body), box)
         jitted, box = hit
-        with axis_env(mesh_axes(mesh)):
+        with axis_env(mesh_axes(mesh)), staged():
             outs = jitted(*local)
         out_tree = box[0]
         specs_out = self._flat_out_specs(out_tree)

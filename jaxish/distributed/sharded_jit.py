@@ -9,11 +9,11 @@ write the per-device program with shard_map or pmap for that."""
 import functools
 
 from .. import tree_util
-from ..array import Array, ArrayImpl
+from ..array import ArrayImpl
 from ..interpreters import core
 from ..interpreters.eager import eager_trace
 from . import runtime
-from .sharding import (Sharding, NamedSharding, PartitionSpec, ShardedArray, GlobalArray, current_mesh,
+from .sharding import (Sharding, NamedSharding, PartitionSpec, GlobalArray, current_mesh,
                        global_value, put_with_sharding)
 
 

@@ -375,9 +375,6 @@ class ShardedArray(ArrayImpl):
     def copy(self):
         return ShardedArray(self._t.clone(), self._weak, self._sharding)
 
-    def __reduce__(self):
-        return (ArrayImpl.__reduce__(self)[0], ArrayImpl.__reduce__(self)[1])
-
 
 class GlobalArray(Array):
     """An array spread over several processes: this process holds the block of its device.

@@ -55,15 +55,19 @@ def linearize_flat(fn, primals, diff_mask=None):
         lin.invalidate()
 
 
-def backward_pass(graph, consts, args, cts_out):
+def backward_pass(graph, consts, args, cts_out, consume=False):
     """Transpose `graph` w.r.t. the inputs given as UndefinedPrimal; others are known values.
 
     Equations with no linear input are evaluated forward first (on the current trace).
-    Returns the cotangents of the UndefinedPrimal inputs (Zero where none flowed)."""
+    Returns the cotangents of the UndefinedPrimal inputs (Zero where none flowed).
+    consume: the caller hands `consts` over (the list is emptied), so each residual is freed as
+    soon as the last equation that reads it has been transposed (as torch frees saved tensors)."""
     env = {}
     linear = set()
     for v, x in zip(graph.constvars, consts):
         env[v] = x
+    if consume:
+        consts.clear()
     for v, x in zip(graph.invars, args):
         if is_undefined(x):
             linear.add(v)
@@ -95,10 +99,19 @@ def backward_pass(graph, consts, args, cts_out):
     for v, ct in zip(graph.outvars, cts_out):
         write_ct(v, ct)
 
-    for eqn in reversed(lin_eqns):
+    last_reader = {}
+    if consume:
+        for i, eqn in enumerate(lin_eqns):
+            for a in eqn.inputs:
+                if type(a) is not Literal and a not in linear and a not in last_reader:
+                    last_reader[a] = i
+    for i in range(len(lin_eqns) - 1, -1, -1):
+        eqn = lin_eqns[i]
         prim = eqn.primitive
         cts = [ct_env.pop(v, None) for v in eqn.outvars]
         if all(c is None for c in cts):
+            if consume:
+                _release(env, eqn, last_reader, i)
             continue
         cts = [Zero(v.aval) if c is None else c for v, c in zip(eqn.outvars, cts)]
         invals = [UndefinedPrimal(a.aval) if type(a) is not Literal and a in linear else read(a)
@@ -107,8 +120,11 @@ def backward_pass(graph, consts, args, cts_out):
             raise NotImplementedError(f"primitive '{prim.name}' has no transpose rule "
                                       "(needed by grad/vjp/linear_transpose)")
         cts_in = prim.transpose(cts if prim.multiple_results else cts[0], *invals, **eqn.params)
+        del invals, cts
         for a, ct in zip(eqn.inputs, cts_in):
             write_ct(a, ct)
+        if consume:
+            _release(env, eqn, last_reader, i)
 
     res = []
     for v, x in zip(graph.invars, args):
@@ -116,3 +132,10 @@ def backward_pass(graph, consts, args, cts_out):
             ct = ct_env.get(v)
             res.append(Zero(v.aval) if ct is None else ct)
     return res
+
+
+def _release(env, eqn, last_reader, i):
+    """Drop the known values that no equation still to be transposed reads."""
+    for a in eqn.inputs:
+        if type(a) is not Literal and last_reader.get(a) == i:
+            env.pop(a, None)

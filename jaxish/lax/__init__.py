@@ -33,3 +33,9 @@ for _m in (_SO, _LO, _FFT, _CV):
 for _n in _LO.__all__:  # jax.lax.linalg.cholesky & co. live beside dot_general's module
     setattr(linalg, _n, getattr(_LO, _n))
 fft = _FFT.fft  # noqa: F811  (jax.lax.fft is the function)
+
+
+def with_sharding_constraint(x, shardings):
+    """Semantically the identity; lays concrete values out by `shardings` (see jaxish.distributed)."""
+    from ..distributed.sharded_jit import with_sharding_constraint as constrain
+    return constrain(x, shardings)

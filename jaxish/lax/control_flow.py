@@ -68,11 +68,21 @@ def _join_consts(traced):
     return graphs, all_consts
 
 
-def _restrict(graph, keep_in, keep_out):
-    """The part of graph computing the kept outputs from the kept inputs (None if it needs more)."""
+def _restrict(graph, keep_in, keep_out, keep_effects=True):
+    """The part of graph computing the kept outputs from the kept inputs (None if it needs more).
+    keep_effects=False drops effectful equations the kept outputs do not need."""
     from ..ir.passes.dce import dce
     outs = [v for v, k in zip(graph.outvars, keep_out) if k]
-    g = dce(Graph(graph.invars, [], graph.eqns, outs))
+    if keep_effects:
+        g = dce(Graph(graph.invars, [], graph.eqns, outs))
+    else:
+        live = {v for v in outs if type(v) is not Literal}
+        kept = []
+        for e in reversed(graph.eqns):
+            if any(v in live for v in e.outvars):
+                kept.append(e)
+                live.update(a for a in e.inputs if type(a) is not Literal)
+        g = Graph(graph.invars, [], kept[::-1], outs)
     dropped = {v for v, k in zip(graph.invars, keep_in) if not k}
     for e in g.eqns:
         if any(type(a) is not Literal and a in dropped for a in e.inputs):
@@ -160,6 +170,11 @@ def _type_mismatch(a, b):
     return None
 
 
+def _type_str(a):
+    """As JAX writes a type in its error messages: float32[3,4]."""
+    return f"{a.dtype.name}[{','.join(str(d) for d in a.shape)}]"
+
+
 def _weak_join(avals_lists):
     """Per position: the first list's aval, weak only if weak in every list (as JAX joins types)."""
     return [a.update(weak_type=all(l[i].weak_type for l in avals_lists))
@@ -180,7 +195,6 @@ def _promote_weak_inputs(vals, in_avals, out_avals):
 
 
 def _carry_mismatch_error(kind, fun, init_tree, in_avals, out_avals):
-    names = []
     try:
         import inspect
         params = list(inspect.signature(fun).parameters)
@@ -195,9 +209,8 @@ def _carry_mismatch_error(kind, fun, init_tree, in_avals, out_avals):
         if why is None:
             continue
         where = f"carry {base}" if single else f"carry component {base}{keystr(p)}"
-        lines.append(f"The input {where} has type {a.str_short()} but the corresponding output carry "
-                     f"component has type {b.str_short()}, so {why}.")
-        names.append(where)
+        lines.append(f"The input {where} has type {_type_str(a)} but the corresponding output carry "
+                     f"component has type {_type_str(b)}, so {why}.")
     raise TypeError(f"{kind} function carry input and carry output must have equal types, but they "
                     "differ:\n\n" + "\n".join(lines) +
                     "\n\nRevise the function so that all output types match the corresponding input types.")
@@ -446,8 +459,8 @@ def _bind_cond(index, funs, operands, names):
                 raise TypeError(
                     f"cond branches must have equal output types but they differ.\n\n"
                     f"{names[-1]} is {_fun_desc(f0)}\n{name} is {_fun_desc(f)}\n\n"
-                    f"The output of {names[-1]} has type {a.str_short()} but the corresponding output "
-                    f"of {name} has type {b.str_short()}, so {why}.\n\n"
+                    f"The output of {names[-1]} has type {_type_str(a)} but the corresponding output "
+                    f"of {name} has type {_type_str(b)}, so {why}.\n\n"
                     f"Revise {names[-1]} and/or {name} so that all output types match.")
     graphs, consts = _join_consts([(g, c) for g, c, _ in traced])
     outs = cond_p.bind(index, *consts, *leaves, branches=tuple(graphs))
@@ -592,7 +605,7 @@ def _scan_partial_eval(trace, own, args, params):
     invariant = [type(v) is Literal or v not in dep for v in res_vars]
     with core.set_current_trace(trace.parent):
         inv_graph = _restrict(kg, [True] * nkc + [False] * len(loop_vars),
-                              [False] * n_kout + invariant)
+                              [False] * n_kout + invariant, keep_effects=False)
         inv_vals = eval_graph(inv_graph, [], list(kconsts) + k_consts)
         kbody = Graph(kg.invars, [], kg.eqns,
                       list(kg.outvars[:n_kout]) + [v for v, i in zip(res_vars, invariant) if not i])
@@ -728,8 +741,7 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1, _split_transpos
         return _scan_python(f, init, xs_leaves, xs_tree, length, reverse)
 
     x_avals = [a.update(shape=a.shape[1:]) for a in x_avals_full]
-    in_tree = tree_flatten((init, xs))[1]
-    for attempt in range(2):
+    for attempt in range(2):  # a weakly typed init promoted to the body's carry type: retrace once
         carry_avals = [core.get_aval(x) for x in init_leaves]
         box = []
 
@@ -1008,7 +1020,7 @@ def fori_loop(lower, upper, body_fun, init_val, *, unroll=None):
 
         def scan_body(carry, _):
             i, x = carry
-            return (i + jnp.asarray(1, dtype=dt), body_fun(i, x)), None
+            return (i + 1, body_fun(i, x)), None
 
         (_, out), _ = scan(scan_body, (jnp.asarray(lo, dtype=dt), init_val), None,
                            length=builtins.max(hi - lo, 0), unroll=1 if unroll is None else unroll)
@@ -1018,7 +1030,7 @@ def fori_loop(lower, upper, body_fun, init_val, *, unroll=None):
 
     def wbody(c):
         i, x = c
-        return i + jnp.asarray(1, dtype=dt), body_fun(i, x)
+        return i + 1, body_fun(i, x)
 
     _, out = while_loop(lambda c: c[0] < upper, wbody, (lower, init_val))
     return out

@@ -630,7 +630,7 @@ def _select_n_transpose(ct, which, *cases):
     res = [None]
     if type(ct) is Zero:
         return res + [Zero(c.aval) if is_undefined(c) else None for c in cases]
-    zeros = L.zeros_like(ct)
+    zeros = 0.0 if dtypes.is_inexact(core.get_aval(ct).dtype) else 0  # a weak scalar: no zeros array
     for i, c in enumerate(cases):
         if not is_undefined(c):
             res.append(None)

@@ -145,4 +145,5 @@ def fft(x, fft_type, fft_lengths):
     """lax.fft: FFT/IFFT (complex -> complex), RFFT (real -> complex), IRFFT (complex -> real)."""
     t = _fft_type(fft_type)
     lengths = tuple(int(n) for n in (fft_lengths if isinstance(fft_lengths, (tuple, list)) else (fft_lengths,)))
+    _fft_abstract(core.get_aval(x), t, lengths)  # JAX's errors before any kernel runs
     return fft_p.bind(x, fft_type=t, fft_lengths=lengths)

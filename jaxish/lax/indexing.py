@@ -50,7 +50,7 @@ def _gather_impl(x, *idx, mode="clip", fill_value=None):
     if valid is not None:
         fv = fill_value
         if fv is None:
-            fv = float("nan") if x.is_floating_point() else (
+            fv = float("nan") if (x.is_floating_point() or x.is_complex()) else (
                 False if x.dtype == torch.bool else (torch.iinfo(x.dtype).min if x.dtype.is_signed else torch.iinfo(x.dtype).max))
         v = valid.reshape(tuple(valid.shape) + (1,) * (out.dim() - valid.dim()))
         out = torch.where(v, out, torch.tensor(fv, dtype=x.dtype, device=x.device))
@@ -239,10 +239,14 @@ def _scatter_batch(vals, dims, mode="set"):
     x, u, *idx = vals
     dx, du, *didx = dims
     x = bdim_to_front(x, dx, size)
-    idx = [bdim_to_front(i, d, size) for i, d in zip(idx, didx)]
     from .elementwise import broadcast_shapes
-    ishape = broadcast_shapes("scatter", *[_aval(i).shape for i in idx]) if idx else (size,)
-    idx = [L.broadcast_in_dim(i, ishape, range(len(ishape))) if _aval(i).shape != tuple(ishape) else i for i in idx]
+    # per-example index shapes broadcast together (right-aligned), then the batch axis leads
+    idx = [i if d is None else bdim_to_front(i, d, size) for i, d in zip(idx, didx)]
+    per = [_aval(i).shape if d is None else _aval(i).shape[1:] for i, d in zip(idx, didx)]
+    ishape = (size,) + tuple(broadcast_shapes("scatter", *per) if idx else ())
+    idx = [i if _aval(i).shape == ishape else
+           L.broadcast_in_dim(i, ishape, (() if d is None else (0,)) + tuple(range(len(ishape) - len(p), len(ishape))))
+           for i, d, p in zip(idx, didx, per)]
     from .shape import iota_p
     b = iota_p.bind(dtype=dtypes.int32, shape=tuple(ishape), dimension=0)
     rest = _aval(x).shape[1 + len(idx):]

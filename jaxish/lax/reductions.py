@@ -63,7 +63,7 @@ def _extreme_impl(fn, identity_kind):
             return x
         if x.numel() == 0:
             shape = _reduced_shape(x.shape, axes)
-            if x.is_floating_point():
+            if x.is_floating_point() or x.is_complex():
                 v = float("-inf") if identity_kind == "max" else float("inf")
             elif x.dtype == torch.bool:
                 v = identity_kind != "max"

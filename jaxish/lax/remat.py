@@ -165,7 +165,8 @@ def _remat_transpose(cts, *args, graph, **params):
     per = _transposed.setdefault(graph, {})
     hit = per.get(mask)
     if hit is None:
-        hit = per[mask] = transpose_graph(graph, list(mask))
+        tg, consts = transpose_graph(graph, list(mask))
+        hit = per[mask] = (_dce(tg), consts)  # e.g. cotangents of zeros that transpose to nothing
     tg, consts = hit
     nonlin = [a for a in args if not is_undefined(a)]
     cts = [instantiate(c) for c in cts]
@@ -231,12 +232,35 @@ def _dce(graph):
     return dce(graph)
 
 
+def _eval_dropping_dead(graph, args):
+    """eval_graph on the current trace, letting go of each value after its last use (the
+    forward pass of a checkpointed block must not hold all of its intermediates at once)."""
+    last = {}
+    for i, e in enumerate(graph.eqns):
+        for a in e.inputs:
+            if type(a) is not Literal:
+                last[a] = i
+    keep = {v for v in graph.outvars if type(v) is not Literal}
+    env = dict(zip(graph.invars, args))
+    del args
+    for i, e in enumerate(graph.eqns):
+        out = e.primitive.bind(*[a.value if type(a) is Literal else env[a] for a in e.inputs], **e.params)
+        if e.primitive.multiple_results:
+            env.update(zip(e.outvars, out))
+        else:
+            env[e.outvars[0]] = out
+        for a in e.inputs:
+            if type(a) is not Literal and last.get(a) == i and a not in keep:
+                env.pop(a, None)
+    return [v.value if type(v) is Literal else env[v] for v in graph.outvars]
+
+
 def _remat_partial_eval(trace, own, args, params):
     graph, policy = params["graph"], params["policy"]
     kgraph, kconsts, ugraph, out_unknowns, nsaved = split_for_remat(graph, own, policy)
     known = [a for a, o in zip(args, own) if not o]
     with core.set_current_trace(trace.parent):
-        kout = eval_graph(kgraph, [], list(kconsts) + known)
+        kout = _eval_dropping_dead(kgraph, list(kconsts) + known)
     nk = len(kout) - nsaved
     known_outs, saved = kout[:nk], kout[nk:]
     unknown_args = [a for a, o in zip(args, own) if o]

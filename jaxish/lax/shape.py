@@ -190,8 +190,7 @@ deflinear(squeeze_p, lambda ct, x, dimensions: [
     Zero(x.aval) if type(ct) is Zero else L.reshape(ct, x.aval.shape)])
 
 # ---- rev --------------------------------------------------------------------------------------
-rev_p = Primitive("rev")
-rev_p.unsigned_shim = False
+rev_p = Primitive("rev")  # torch.flip has no uint16/32/64 kernels: keep the int64 shim
 rev_p.impl = lambda x, dimensions: torch.flip(x, dimensions) if dimensions else x
 rev_p.abstract_eval = lambda x, dimensions: x
 

@@ -103,7 +103,9 @@ def sort(operand, dimension=-1, is_stable=True, num_keys=1):
     dimension = int(dimension)
     if not -nd <= dimension < nd:
         raise ValueError(f"sort: dimension {dimension} is out of bounds for an operand of rank {nd}")
-    outs = sort_p.bind(*ops, dimension=dimension % nd, is_stable=bool(is_stable), num_keys=int(num_keys))
+    params = dict(dimension=dimension % nd, is_stable=bool(is_stable), num_keys=int(num_keys))
+    _sort_abstract(*[_aval(o) for o in ops], **params)  # JAX's errors before any kernel runs
+    outs = sort_p.bind(*ops, **params)
     return outs[0] if single else type(operand)(outs) if isinstance(operand, tuple) else list(outs)
 
 
@@ -167,5 +169,6 @@ top_k_p.weak_type_rule = lambda weaks, **_: False
 def top_k(operand, k):
     """The k largest entries along the last axis (sorted descending) and their int32 indices."""
     k = int(k)
+    _top_k_abstract(_aval(operand), k)
     outs = top_k_p.bind(operand, k=k)
     return outs[0], outs[1]

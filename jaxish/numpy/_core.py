@@ -512,7 +512,13 @@ def hypot(x1, x2, /):
     if dtypes.is_complex(_operand_dtype(x1, x2)):
         raise ValueError("jnp.hypot is not well defined for complex-valued inputs. Please convert to "
                          "real values first, such as by using abs(x)")
-    return sqrt(add(multiply(x1, x1), multiply(x2, x2)))
+    # scaled by the larger magnitude so that squares cannot overflow (float16!), as JAX
+    a1, a2 = abs(x1), abs(x2)
+    inf = logical_or(isposinf(a1), isposinf(a2))
+    hi, lo = maximum(a1, a2), minimum(a1, a2)
+    safe = where(equal(hi, 0), 1.0, hi)
+    out = where(equal(hi, 0), hi, multiply(hi, sqrt(add(1.0, square(true_divide(lo, safe))))))
+    return where(inf, float("inf"), out)
 
 
 def deg2rad(x, /):
@@ -565,6 +571,11 @@ def fmin(x1, x2):
 def _logical(name, prim):
     def f(*args):
         args = [_operand(a) for a in args]
+        if len(args) > 1 and any(type(a) in _SCALARS and type(a) is not bool for a in args):
+            # a Python number is first converted to the promoted dtype (tiny floats may become 0)
+            dt = dtypes.promote_types(*[core.get_aval(a).dtype and (core.get_aval(a).dtype, core.get_aval(a).weak_type)
+                                        for a in args])[0]
+            args = [bool(np.asarray(a).astype(dt)) if type(a) in _SCALARS else a for a in args]
         args = [a if (type(a) in _SCALARS and isinstance(a, bool)) else
                 (bool(a) if type(a) in _SCALARS else (
                     a if core.get_aval(a).dtype == dtypes.bool_ else E.ne_p.bind(a, _scalar_to(0, core.get_aval(a).dtype))))

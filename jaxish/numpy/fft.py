@@ -29,6 +29,8 @@ def _arr(a):
 def _complex_dtype(dt):
     if dtypes.is_complex(dt):
         return dt
+    if not dtypes.is_float(dt):
+        return dtypes.default_complex()
     return dtypes.canonicalize(np.dtype(np.complex128)) if np.dtype(dt) == np.dtype(np.float64) else dtypes.complex64
 
 

@@ -55,7 +55,7 @@ def _expand_bool(idx):
             out.extend(np.nonzero(m))
             continue
         if isinstance(e, (np.ndarray, Array)) and not dtypes.is_int(e.dtype):
-            raise IndexError(f"Indexer must have integer or boolean type, got indexer with type {e.dtype}")
+            raise TypeError(f"Indexer must have integer or boolean type, got indexer with type {e.dtype}")
         out.append(e)
     return out
 
@@ -64,9 +64,14 @@ def _normalize_tuple(x_ndim, idx):
     if not isinstance(idx, tuple):
         idx = (idx,)
     for e in idx:
-        if isinstance(e, str) or (e is not None and not isinstance(e, (slice, type(Ellipsis), int, np.integer, np.bool_, bool, list, np.ndarray, Array))):
-            raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and "
-                             f"integer or boolean arrays are valid indices; got {e!r}")
+        if isinstance(e, str):
+            raise TypeError(f"JAX does not support string indexing; got idx={e!r}")
+        if isinstance(e, (float, complex, np.floating, np.complexfloating)):
+            raise TypeError(f"Indexer must have integer or boolean type, got indexer with type "
+                            f"{np.asarray(e).dtype}")
+        if e is not None and not isinstance(e, (slice, type(Ellipsis), int, np.integer, np.bool_, bool, list, np.ndarray, Array)):
+            raise TypeError(f"only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and "
+                            f"integer or boolean arrays are valid indices; got {e!r}")
     n_ell = builtins.sum(1 for e in idx if e is Ellipsis)
     if n_ell > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
@@ -100,11 +105,37 @@ def _index_array(e, n):
         from .creation import asarray
         return asarray(a.astype(np.int32))
     if not dtypes.is_int(e.dtype):
-        raise IndexError(f"Indexer must have integer or boolean type, got indexer with type {e.dtype}")
+        raise TypeError(f"Indexer must have integer or boolean type, got indexer with type {e.dtype}")
     from ._core import where, less, add
     if dtypes.is_unsigned(e.dtype):
         return e
     return where(less(e, 0), add(e, n), e)
+
+
+def _check_bool_masks(shape, entries):
+    """A boolean mask must match the shape of the axes it indexes (IndexError otherwise, as JAX)."""
+    k = 0
+    for pos, e in enumerate(entries):
+        if e is None:
+            continue
+        if isinstance(e, (np.ndarray, Array)) and e.dtype == dtypes.bool_ and e.ndim:
+            want = tuple(shape[k:k + e.ndim])
+            if tuple(e.shape) != want:
+                raise IndexError(f"boolean index did not match shape of indexed array in index {pos}: "
+                                 f"got {tuple(e.shape)}, expected {list(want)}")
+            k += e.ndim
+        else:
+            k += 1
+
+
+def _advanced_adjacent(raw, ints_as_advanced):
+    """numpy's rule: advanced indices (and ints, when any array is present) that are adjacent in
+    the index expression keep their place; separated ones (by a slice, None or Ellipsis) go first."""
+    arrays = any(_is_advanced(e) or isinstance(e, core.Tracer) for e in raw)
+    pos = [i for i, e in enumerate(raw)
+           if _is_advanced(e) or isinstance(e, core.Tracer)
+           or ((arrays or ints_as_advanced) and _is_int_scalar(e))]
+    return not pos or pos == list(range(pos[0], pos[0] + len(pos)))
 
 
 def _getitem(x, idx, mode=None, fill_value=None, ints_as_advanced=False):
@@ -113,6 +144,8 @@ def _getitem(x, idx, mode=None, fill_value=None, ints_as_advanced=False):
         pass
     xav = core.get_aval(x)
     entries = _normalize_tuple(xav.ndim, idx)
+    _check_bool_masks(xav.shape, entries)
+    raw_adjacent = _advanced_adjacent(idx if isinstance(idx, tuple) else (idx,), ints_as_advanced)
     # None -> a size-1 axis of x, indexed by a full slice
     if any(e is None for e in entries):
         shape, k, new = [], 0, []
@@ -154,11 +187,12 @@ def _getitem(x, idx, mode=None, fill_value=None, ints_as_advanced=False):
             starts.append(st)
             limits.append(sp)
             strides.append(step)
-        elif _is_int_scalar(e) and not has_adv:
+        elif _is_int_scalar(e) and not has_adv and (mode != "fill" or -n <= e < n):
             i = operator.index(e)
-            if not -n <= i < n:
-                raise IndexError(f"index {i} is out of bounds for axis {ax} with size {n}")
+            if n == 0:
+                raise IndexError(f"index {i} is out of bounds for axis {ax} with size 0")
             i = i + n if i < 0 else i
+            i = builtins.min(builtins.max(i, 0), n - 1)  # JAX clamps out-of-bounds reads
             starts.append(i)
             limits.append(i + 1)
             strides.append(1)
@@ -186,7 +220,7 @@ def _getitem(x, idx, mode=None, fill_value=None, ints_as_advanced=False):
     adv_idx = broadcast_arrays(*adv_idx) if len(adv_idx) > 1 else adv_idx
     gmode = {"fill": "fill", "drop": "fill", "clip": "clip"}.get(mode, "promise_in_bounds")  # as JAX
     out = gather_nd_p.bind(x, *adv_idx, mode=gmode, fill_value=fill_value)
-    contiguous = adv_axes == list(range(adv_axes[0], adv_axes[0] + len(adv_axes)))
+    contiguous = raw_adjacent and adv_axes == list(range(adv_axes[0], adv_axes[0] + len(adv_axes)))
     if contiguous and adv_axes[0] > 0:
         bnd = core.get_aval(adv_idx[0]).ndim
         ond = core.get_aval(out).ndim

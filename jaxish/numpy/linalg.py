@@ -289,7 +289,6 @@ def lstsq(a, b, rcond=None, *, numpy_resid=False):
         resid = R.sum(C.real(C.multiply(r, C.conj(r))), axis=0)
     if vector:
         x = lax.reshape(x, (n,))
-        resid = lax.reshape(resid, ()) if _aval(resid).shape == (1,) else resid
     return x, resid, rank, s
 
 
@@ -312,7 +311,9 @@ def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
     if ord == 1:
         return R.sum(ab, axis=axis, keepdims=keepdims)
     p = float(ord)
-    return C.power(R.sum(C.power(ab, p), axis=axis, keepdims=keepdims), 1.0 / p)
+    dt = _aval(ab).dtype
+    s = R.sum(C.power(ab, lax.full((), p, dt)), axis=axis, keepdims=keepdims)
+    return C.power(s, lax.full((), 1.0 / p, dt))
 
 
 def matrix_norm(x, /, *, keepdims=False, ord="fro"):

@@ -1,6 +1,10 @@
 """Buffer planning: temps whose lifetimes do not overlap share storage slots."""
 from . import kernel as K
 
+# extern primitives whose results never share memory with their operands
+FRESH_RESULTS = frozenset(["dot_general", "cumsum", "cumprod", "cummax", "cummin", "cumlogsumexp",
+                           "concatenate", "gather_nd"])
+
 
 def _reads(step):
     if isinstance(step, K.Kernel):
@@ -29,7 +33,7 @@ def plan_buffers(program):
     # An extern's result may be a view of its operands: keep those alive as long as the result.
     for i in reversed(range(len(program.steps))):
         st = program.steps[i]
-        if isinstance(st, K.ExternCall):
+        if isinstance(st, K.ExternCall) and st.primitive.name not in FRESH_RESULTS:
             end = max((forever if o in outputs else last.get(o, i)) for o in st.outputs) if st.outputs else i
             for b in _reads(st):
                 last[b] = max(last.get(b, i), end)

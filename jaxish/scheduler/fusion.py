@@ -93,20 +93,23 @@ def _ranges(F, A):
 
 
 def role_for(group, node):
-    """(role, new A) if `node`'s space fits `group`, else None."""
+    """(role, F, A, demote) if `node`'s space fits `group`, else None. demote: the group's
+    members become outer members of a new, larger space (a value computed once per row and
+    broadcast along the node's trailing dimensions)."""
     F, A, _ = squeezed_space(node)
     if node.kind == "reduction":
-        if F == group.F and (A == group.A or not group.A or not A):
-            if not A:
-                return "full", group.A
+        if F == group.F and (A == group.A or not group.A):
             if not group.A and any(m.role == "outer" for m in group.members):
                 return None
-            return "full", A
+            return "full", F, A, False
         return None
     if F == group.F:
-        return "full", group.A
+        return "full", F, group.A, False
     if group.A and F == group.P:
-        return "outer", group.A
+        return "outer", group.F, group.A, False
+    if (not group.A and len(F) > len(group.F) and F[:len(group.F)] == group.F
+            and all(m.node.kind == "pointwise" for m in group.members)):
+        return "full", F, tuple(range(len(group.F), len(F))), True
     return None
 
 
@@ -146,17 +149,16 @@ class Fuser:
         memo[gid] = acc
         return acc
 
-    def _legal(self, group, node, role, A, deps):
+    def _legal(self, group, node, role, F, A, demote, deps):
         memo = {}
         for h in deps:
             if h != group.id and group.id in self._ancestors(h, memo):
                 return False
-        F = group.F
         ranges = _ranges(F, A)
         nmap = member_map(node, role, F, A)
         produced = {}
         for m in group.members:
-            mm = member_map(m.node, m.role, F, A)
+            mm = member_map(m.node, "outer" if demote else m.role, F, A)
             for b, idx, _ in m.node.stores:
                 produced[b] = simplify(idx.xreplace(mm), ranges)
         for op in node.body.ops:
@@ -185,17 +187,19 @@ class Fuser:
                 fit = role_for(g, node)
                 if fit is None:
                     continue
-                role, A = fit
-                if self._legal(g, node, role, A, deps):
-                    chosen = (g, role, A)
+                if self._legal(g, node, *fit, deps):
+                    chosen = (g, *fit)
                     break
             if chosen is None:
                 g = Group(len(self.groups), node)
                 g.deps = deps
                 self.groups.append(g)
             else:
-                g, role, A = chosen
-                g.A = A
+                g, role, F, A, demote = chosen
+                if demote:
+                    for m in g.members:
+                        m.role = "outer"
+                g.F, g.A = F, A
                 g.members.append(Member(node, role))
                 g.deps |= deps - {g.id}
             self.group_of[id(node)] = g

@@ -125,6 +125,8 @@ def _cast_scalar(value, dtype):
     dtype = np.dtype(dtype)
     if hasattr(value, "item") and not isinstance(value, np.generic):
         value = value.item() if getattr(value, "ndim", 0) == 0 else value
+    if not supported_dtype(dtype):
+        return value
     v = np.asarray(value).astype(dtype)
     if dtype == dtypes.bool_:
         return bool(v)

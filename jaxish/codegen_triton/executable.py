@@ -1,0 +1,388 @@
+"""The Triton backend's Executable: a generated module of kernels and a generated Python launcher
+with a flat call path (input guards, output allocation, one `kernel[grid](...)` per kernel with
+precomputed grid and constexprs, extern calls through torch).
+
+On a GPU, kernels with several candidate plans are timed on the first call (with the real
+arguments) and the winners are stored beside the module, so later processes skip tuning."""
+import logging
+import os
+import sys
+import threading
+import warnings
+
+import numpy as np
+
+import torch
+
+from .. import dtypes
+from ..interpreters.eager import run_impl
+from ..scheduler import schedule, kernel as K
+from . import configs, loader
+from .emit import KernelWriter
+from .mathlib import PRELUDE
+
+log = logging.getLogger("jaxish.triton")
+
+_TORCH_OF_TL = {"tl.float32": torch.float32, "tl.float64": torch.float64, "tl.int8": torch.int8,
+                "tl.int16": torch.int16, "tl.int32": torch.int32, "tl.int64": torch.int64,
+                "tl.uint8": torch.uint8}
+
+
+def input_strides(graph, tensors):
+    """{operand position: strides} for example operands that are not contiguous."""
+    out = {}
+    if len(tensors) != len(graph.invars):
+        return out
+    for i, (v, t) in enumerate(zip(graph.invars, tensors)):
+        if isinstance(t, torch.Tensor) and tuple(t.shape) == v.aval.shape and not t.is_contiguous():
+            out[i] = tuple(t.stride())
+    return out
+
+
+def device_of(tensors):
+    dev = None
+    for t in tensors:
+        if isinstance(t, torch.Tensor):
+            if dev is None or (dev.type == "cpu" and t.device.type != "cpu"):
+                dev = t.device
+    if dev is None:
+        from ..config import default_device
+        dev = default_device()
+    if dev.type == "cuda" and dev.index is None:
+        dev = torch.device("cuda", torch.cuda.current_device())
+    return dev
+
+
+def device_name(dev):
+    if dev.type == "cpu":
+        return "interpreter"
+    name = torch.cuda.get_device_name(dev)
+    return f"{name} ({'hip' if torch.version.hip else 'cuda'})"
+
+
+class TritonExecutable:
+    """Runs a scheduled Program with Triton kernels (interpreted on CPU tensors)."""
+
+    def __init__(self, graph, program, device, strides=None, module=None):
+        self.graph = graph
+        self.program = program
+        self.device = device
+        self.strides = strides or {}
+        self.interpret = device.type == "cpu"
+        self.kernel_count = len(program.kernels)
+        bufs = program.buffers
+        self.writers = {k.name: KernelWriter(k, bufs, self.interpret) for k in program.kernels}
+        self.candidates = {n: configs.candidates(w, self.interpret) for n, w in self.writers.items()}
+        self.sources = {}
+        for n, w in self.writers.items():
+            fns = []
+            for plan in self.candidates[n]:
+                for ln in plan.launches:
+                    if ln.fn not in fns:
+                        fns.append(ln.fn)
+            self.sources[n] = "\n\n".join(_variant_source(w, fn) for fn in fns)
+        self.source = PRELUDE + "\n\n" + "\n\n".join(self.sources.values()) + "\n"
+        names = [ln.fn for plans in self.candidates.values() for p in plans for ln in p.launches]
+        self.module, self.hash = module or loader.load_module(self.source, self.interpret, names)
+        self.device_name = device_name(device)
+        tuned = loader.tuned_plans(self.hash, self.device_name)
+        self.chosen = {}
+        for n, plans in self.candidates.items():
+            if len(plans) == 1 or not configs.options.tune:
+                self.chosen[n] = plans[0]
+                continue
+            for p in plans:
+                if p.desc == tuned.get(n):
+                    self.chosen[n] = p
+        self._variants = {}
+        self._lock = threading.Lock()
+        self._alloc_storage()
+        if len(self.chosen) == len(self.candidates):
+            self.run_tensors = self._build_launcher()
+        else:
+            self.run_tensors = self._tuning_run
+        if "fusion" in os.environ.get("JAXISH_LOG", ""):
+            _log_text(self.as_text())
+
+    def __call__(self, *tensors):
+        return self.run_tensors(list(tensors))
+
+    # ---- storage kept between calls ----
+    def _alloc_storage(self):
+        p = self.program
+        dev = self.device
+        self._slots = [torch.empty(max(n, 1), dtype=torch.uint8, device=dev) for n in p.slots]
+        self._temps = {}
+        for b, buf in p.buffers.items():
+            if buf.kind == "temp" and not buf.extern and buf.slot is not None:
+                tdt = dtypes.to_torch_dtype(buf.dtype)
+                if buf.nbytes:
+                    t = self._slots[buf.slot][:buf.nbytes].view(tdt).view(buf.shape)
+                else:
+                    t = torch.empty(buf.shape, dtype=tdt, device=dev)
+                self._temps[b] = t
+        self._partials = {}
+        for n, plans in self.candidates.items():
+            for plan in plans:
+                for i, (tt, size) in enumerate(plan.partials):
+                    key = (n, i)
+                    have = self._partials.get(key)
+                    if have is None or have.numel() < size:
+                        self._partials[key] = torch.empty(max(size, 1), dtype=_TORCH_OF_TL[tt], device=dev)
+
+    # ---- the flat launcher ----
+    def _build_launcher(self):
+        p = self.program
+        bufs = p.buffers
+        ns = {"torch": torch, "_Tensor": torch.Tensor, "_empty": torch.empty, "_run_impl": run_impl,
+              "_self": self, "_lock": self._lock, "_dev": self.device}
+        lines = ["def run(ts):"]
+        nin = len(p.inputs)
+        if nin:
+            lines.append(f"    {', '.join(p.inputs)}, = ts" if nin == 1 else f"    {', '.join(p.inputs)} = ts")
+        read_by_kernel = set()
+        for k in p.kernels:
+            read_by_kernel |= set(k.reads)
+        for i, b in enumerate(p.inputs):
+            buf = bufs[b]
+            if buf.shape == ():
+                ns[f"_dt{i}"] = dtypes.to_torch_dtype(buf.dtype)
+                lines.append(f"    if type({b}) is not _Tensor: {b} = torch.tensor({b}, dtype=_dt{i}, device=_dev)")
+                lines.append(f"    elif {b}.device != _dev: {b} = {b}.to(_dev)")
+            if b not in read_by_kernel or buf.numel <= 1:
+                continue
+            if i in self.strides:
+                lines.append(f"    if {b}.stride() != {tuple(self.strides[i])}: return _self._variant(ts)")
+            else:
+                lines.append(f"    if not {b}.is_contiguous(): return _self._variant(ts)")
+        for b, t in self._temps.items():
+            ns[b] = t
+        locked = bool(p.slots) or bool(self._partials)
+        ind = "    "
+        if locked:
+            lines.append("    if not _lock.acquire(False): return _self._fresh(ts)")
+            lines.append("    try:")
+            ind = "        "
+        for b, buf in bufs.items():
+            if buf.kind == "output" and not buf.extern:
+                ns[f"_odt_{b}"] = dtypes.to_torch_dtype(buf.dtype)
+                lines.append(f"{ind}{b} = _empty({tuple(buf.shape)}, dtype=_odt_{b}, device=_dev)")
+        pooled = {n for n, bb in bufs.items() if bb.kind == "temp" and bb.slot is not None}
+        for st in p.steps:
+            if isinstance(st, K.Kernel):
+                w = self.writers[st.name]
+                plan = self.chosen[st.name]
+                for j, ln in enumerate(plan.launches):
+                    fname = f"_k_{st.name}_{j}"
+                    ns[fname] = getattr(self.module, ln.fn)
+                    args = list(w.args)
+                    for i in range(len(plan.partials)):
+                        pn = f"_part_{st.name}_{i}"
+                        ns[pn] = self._partials[(st.name, i)]
+                        args.append(pn)
+                    kw = ", ".join(f"{k}={v}" for k, v in ln.kwargs.items())
+                    lines.append(f"{ind}{fname}[{ln.grid!r}]({', '.join(args)}, {kw}, num_warps={ln.num_warps})")
+                continue
+            ns[f"_prim_{st.name}"] = st.primitive
+            ns[f"_params_{st.name}"] = st.params
+            args = []
+            for a in st.inputs:
+                if isinstance(a, str):
+                    args.append(a)
+                else:
+                    lit = f"_lit_{st.name}_{len(args)}"
+                    ns[lit] = a[1]
+                    args.append(lit)
+            call = f"_run_impl(_prim_{st.name}, [{', '.join(args)}], _params_{st.name})"
+            aliasing = any(isinstance(a, str) and a in pooled for a in st.inputs)
+            if st.primitive.multiple_results:
+                lines.append(f"{ind}_r = {call}")
+                for j, o in enumerate(st.outputs):
+                    lines.append(f"{ind}{o} = _fix(_r[{j}], {aliasing})")
+            else:
+                lines.append(f"{ind}{st.outputs[0]} = _fix({call}, {aliasing})")
+        outs = []
+        for j, o in enumerate(p.outputs):
+            if isinstance(o, str):
+                outs.append(o)
+            else:
+                ns[f"_cdt{j}"] = dtypes.to_torch_dtype(o[2])
+                ns[f"_cval{j}"] = o[1]
+                outs.append(f"torch.tensor(_cval{j}, dtype=_cdt{j}, device=_dev)")
+        lines.append(f"{ind}return [{', '.join(outs)}]")
+        if locked:
+            lines.append("    finally:")
+            lines.append("        _lock.release()")
+        ns["_fix"] = _fix_extern_output({s.untyped_storage().data_ptr() for s in self._slots})
+        src = "\n".join(lines)
+        self.launcher_source = src
+        exec(compile(src, f"<jaxish triton launcher {id(self):x}>", "exec"), ns)
+        return _quiet(ns["run"]) if self.interpret else ns["run"]
+
+    def _variant(self, ts):
+        """Inputs laid out differently from the example: run a program specialized to them."""
+        key = tuple(tuple(t.stride()) if isinstance(t, torch.Tensor) and not t.is_contiguous() else None
+                    for t in ts)
+        exe = self._variants.get(key)
+        if exe is None:
+            strides = {i: k for i, k in enumerate(key) if k is not None}
+            exe = self._variants[key] = TritonExecutable(self.graph, schedule(self.graph, strides),
+                                                         self.device, strides)
+        return exe.run_tensors(ts)
+
+    def _fresh(self, ts):
+        """Re-entrant call (another thread is running this executable): private temps."""
+        return TritonExecutable(self.graph, self.program, self.device, self.strides,
+                                module=(self.module, self.hash)).run_tensors(ts)
+
+    # ---- first call on a GPU: time the candidate plans ----
+    def _tuning_run(self, ts):
+        p = self.program
+        bufs = p.buffers
+        env = {}
+        for b, t in zip(p.inputs, ts):
+            if bufs[b].shape == () and (not isinstance(t, torch.Tensor) or t.device != self.device):
+                t = torch.as_tensor(t, dtype=dtypes.to_torch_dtype(bufs[b].dtype)).to(self.device)
+            if isinstance(t, torch.Tensor) and bufs[b].numel > 1 and not self._layout_ok(b, t):
+                return self._variant(ts)
+            env[b] = t
+        env.update(self._temps)
+        for b, buf in bufs.items():
+            if buf.kind == "output" and not buf.extern:
+                env[b] = torch.empty(buf.shape, dtype=dtypes.to_torch_dtype(buf.dtype), device=self.device)
+        choices = {}
+        fix = _fix_extern_output({s.untyped_storage().data_ptr() for s in self._slots})
+        pooled = {n for n, bb in bufs.items() if bb.kind == "temp" and bb.slot is not None}
+        for st in p.steps:
+            if isinstance(st, K.Kernel):
+                plans = self.candidates[st.name]
+                plan = self.chosen.get(st.name)
+                if plan is None:
+                    plan = self._tune(st.name, plans, env)
+                    self.chosen[st.name] = plan
+                    choices[st.name] = plan.desc
+                self._launch(st.name, plan, env)
+                continue
+            args = [env[a] if isinstance(a, str) else a[1] for a in st.inputs]
+            res = run_impl(st.primitive, args, st.params)
+            res = res if st.primitive.multiple_results else [res]
+            aliasing = any(isinstance(a, str) and a in pooled for a in st.inputs)
+            for o, r in zip(st.outputs, res):
+                env[o] = fix(r, aliasing)
+        if choices:
+            loader.save_tuned(self.hash, self.device_name, choices)
+        self.run_tensors = self._build_launcher()
+        outs = []
+        for o in p.outputs:
+            if isinstance(o, str):
+                outs.append(env[o])
+            else:
+                outs.append(torch.tensor(o[1], dtype=dtypes.to_torch_dtype(o[2]), device=self.device))
+        return outs
+
+    def _layout_ok(self, b, t):
+        i = self.program.inputs.index(b)
+        if i in self.strides:
+            return tuple(t.stride()) == tuple(self.strides[i])
+        return t.is_contiguous()
+
+    def _launch(self, name, plan, env):
+        w = self.writers[name]
+        args = [env[b] for b in w.args] + [self._partials[(name, i)] for i in range(len(plan.partials))]
+        for ln in plan.launches:
+            getattr(self.module, ln.fn)[ln.grid](*args, **ln.kwargs, num_warps=ln.num_warps)
+
+    def _tune(self, name, plans, env):
+        best, best_t = None, None
+        for plan in plans:
+            try:
+                t = _bench(lambda: self._launch(name, plan, env))
+            except Exception as e:  # noqa: BLE001 - a config may not fit (registers, shared memory)
+                log.info("triton autotune: %s %s failed: %s", name, plan.desc, e)
+                continue
+            log.info("triton autotune: %s %s %.4f ms", name, plan.desc, t)
+            if best_t is None or t < best_t:
+                best, best_t = plan, t
+        if best is None:
+            raise RuntimeError(f"no launch plan of triton kernel {name} compiled: "
+                               f"{[p.desc for p in plans]}")
+        return best
+
+    # ---- reports ----
+    def as_text(self):
+        p = self.program
+        lines = [f"# backend: triton ({'interpreter' if self.interpret else self.device_name}; "
+                 f"{self.kernel_count} kernels, "
+                 f"{sum(1 for s in p.steps if isinstance(s, K.ExternCall))} extern calls)",
+                 "# fusion groups:"]
+        lines += ["#   " + line for line in p.describe().splitlines()]
+        for k in p.kernels:
+            plan = self.chosen.get(k.name)
+            lines.append("")
+            lines.append(f"# {k.name}: read {k.bytes_read} B, written {k.bytes_written} B; plan: "
+                         + (plan.desc if plan else "to be tuned among "
+                            + "; ".join(q.desc for q in self.candidates[k.name])))
+            lines.append(self.sources[k.name].strip())
+        return "\n".join(lines)
+
+
+def _variant_source(writer, fn):
+    base = writer.k.name
+    if fn == base:
+        return writer.pointwise(fn)
+    kind = fn[len(base) + 1:]
+    return {"persistent": writer.persistent, "looped": writer.looped,
+            "split1": writer.split_phase1, "split2": writer.split_phase2}[kind](fn)
+
+
+def _bench(fn):
+    """Milliseconds per call of `fn` (compiles on the first call)."""
+    fn()
+    torch.cuda.synchronize()
+    start = torch.cuda.Event(enable_timing=True)
+    end = torch.cuda.Event(enable_timing=True)
+    start.record()
+    fn()
+    end.record()
+    end.synchronize()
+    once = max(start.elapsed_time(end), 1e-3)
+    reps = max(3, min(50, int(3.0 / once)))
+    start.record()
+    for _ in range(reps):
+        fn()
+    end.record()
+    end.synchronize()
+    return start.elapsed_time(end) / reps
+
+
+def _quiet(run):
+    """Interpreted kernels compute with numpy: keep its overflow/NaN warnings out of the way."""
+    def quiet_run(ts):
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return run(ts)
+    return quiet_run
+
+
+def _fix_extern_output(pool):
+    def fix(t, aliasing):
+        if not isinstance(t, torch.Tensor):
+            return t
+        if not t.is_contiguous():
+            return t.contiguous()
+        if aliasing and pool and t.untyped_storage().data_ptr() in pool:
+            return t.clone()
+        return t
+    return fix
+
+
+_handler = []
+
+
+def _log_text(text):
+    if not _handler:
+        h = logging.StreamHandler(sys.stderr)
+        logging.getLogger("jaxish.fusion").addHandler(h)
+        logging.getLogger("jaxish.fusion").setLevel(logging.INFO)
+        _handler.append(h)
+    logging.getLogger("jaxish.fusion").info(text)

@@ -1,0 +1,3 @@
+"""jaxish.nn: activation functions, softmax/logsumexp, one_hot, standardize, and initializers."""
+from .functions import *  # noqa: F401,F403
+from . import initializers  # noqa: F401

@@ -1,0 +1,2 @@
+"""jaxish.scipy: the parts of jax.scipy that sit on lax primitives (special functions, stats.norm)."""
+from . import special, stats  # noqa: F401

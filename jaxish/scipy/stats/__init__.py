@@ -1,0 +1,2 @@
+"""jaxish.scipy.stats: distributions as pure functions of arrays."""
+from . import norm  # noqa: F401
