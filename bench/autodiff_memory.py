@@ -18,6 +18,7 @@ import sys
 import time
 
 SYSTEMS = ["torch", "torch+checkpoint", "jaxish", "jaxish+checkpoint", "jaxish-jit", "jaxish-jit+checkpoint"]
+OPTIONAL = ["jax-jit", "jax-jit+checkpoint"]  # real JAX, where installed (e.g. --systems ...,jax-jit)
 SIZES = (512, 1024, 1024, 10)
 
 
@@ -120,12 +121,41 @@ def jaxish_step(device, batch, checkpoint, jit):
     return step, forward
 
 
+def jax_step(device, batch, checkpoint):
+    """Real JAX (jit), when installed: time only (its allocator is not torch's)."""
+    import jax
+    import jax.numpy as jnp
+    params, x, y = _data(batch)
+    dev = jax.devices("gpu" if device.startswith("cuda") else "cpu")[0]
+    params = jax.device_put([(jnp.asarray(w), jnp.asarray(b)) for w, b in params], dev)
+    x, y = jax.device_put((jnp.asarray(x), jnp.asarray(y.astype("int32"))), dev)
+
+    def hidden(h, wbs):
+        for w, b in wbs:
+            h = jax.nn.relu(h @ w + b)
+        return h
+
+    block = jax.checkpoint(hidden) if checkpoint else hidden
+
+    def loss(params, x, y):
+        logits = block(x, params[:-1]) @ params[-1][0] + params[-1][1]
+        return jnp.mean(jax.nn.logsumexp(logits, axis=1) - jnp.take_along_axis(logits, y[:, None], 1)[:, 0])
+
+    g = jax.jit(jax.grad(loss))
+
+    def step():
+        return jax.block_until_ready(g(params, x, y))
+    return step, lambda: None
+
+
 def worker(system, device, batch, reps):
     import gc
     import torch
     checkpoint = system.endswith("+checkpoint")
     if system.startswith("torch"):
         step, forward = torch_step(device, batch, checkpoint)
+    elif system.startswith("jax-"):
+        step, forward = jax_step(device, batch, checkpoint)
     else:
         step, forward = jaxish_step(device, batch, checkpoint, jit=system.startswith("jaxish-jit"))
     cuda = device.startswith("cuda")
@@ -156,14 +186,15 @@ def worker(system, device, batch, reps):
             peak, held = (_rss_kb("VmHWM") - before) * 1024, (_rss_kb("VmRSS") - before) * 1024
         return peak, (held if out is not None else None)
 
-    peak, _ = measure(step)
+    peak, _ = measure(step) if not system.startswith("jax-") else (None, None)
     _, held = measure(forward)
     return {"system": system, "device": device, "batch": batch, "median_ms": statistics.median(times) * 1e3,
             "min_ms": min(times) * 1e3, "peak_bytes": peak, "held_after_forward_bytes": held}
 
 
 def run_system(system, device, batch, reps, threads):
-    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="65536", MALLOC_TRIM_THRESHOLD_="0")
+    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="65536", MALLOC_TRIM_THRESHOLD_="0",
+               XLA_PYTHON_CLIENT_PREALLOCATE="false")
     if threads:
         env["OMP_NUM_THREADS"] = str(threads)
     cmd = [sys.executable, "-m", "bench.autodiff_memory", "--worker", system, "--device", device,
@@ -187,12 +218,13 @@ def table(results):
             lines.append(f"{r['system']:24s} error: {r['error']}")
             continue
         tr = f"{r['median_ms'] / t_ref:.2f}x" if t_ref else "-"
-        mr = f"{r['peak_bytes'] / m_ref:.2f}x" if m_ref else "-"
+        pk = r.get("peak_bytes")
+        mr = f"{pk / m_ref:.2f}x" if m_ref and pk is not None else "-"
+        pks = f"{pk / 2**20:9.2f}" if pk is not None else f"{'-':>9s}"
         held = r.get("held_after_forward_bytes")
         hs = f"{held / 2**20:10.2f}" if held is not None else f"{'-':>10s}"
         hr = f"{held / h_ref:.2f}x" if held is not None and h_ref else "-"
-        lines.append(f"{r['system']:24s} {r['median_ms']:10.2f} {tr:>9s} {r['peak_bytes'] / 2**20:9.2f} {mr:>9s} "
-                     f"{hs} {hr:>9s}")
+        lines.append(f"{r['system']:24s} {r['median_ms']:10.2f} {tr:>9s} {pks} {mr:>9s} {hs} {hr:>9s}")
     lines.append("peak: memory one gradient step adds at its peak; saved: memory the forward pass leaves "
                  "for the backward pass (residuals)")
     return "\n".join(lines)

@@ -168,7 +168,9 @@ class Array:
         return self.size * self.dtype.itemsize
 
     def __round__(self, ndigits=None):
-        return round(float(self), ndigits) if ndigits is not None else round(float(self))
+        if ndigits is None:
+            return round(float(self))
+        return _np().round(self, ndigits)
 
     def __format__(self, spec):
         if self.ndim == 0:
@@ -296,19 +298,29 @@ class ArrayImpl(Array):
         return np.asarray(self).tolist()
 
     def __bool__(self):
-        if self._t.numel() != 1:
+        n = self._t.numel()
+        if n != 1:
+            if n == 0:
+                raise ValueError("The truth value of an empty array is ambiguous. Use "
+                                 "`array.size > 0` to check that an array is not empty.")
             raise ValueError("The truth value of an array with more than one element is "
                              "ambiguous. Use a.any() or a.all()")
         return bool(self._t.item())
 
+    def _scalar(self):
+        if self._t.dim():
+            raise TypeError(f"Only scalar arrays can be converted to Python scalars; got "
+                            f"arr.ndim={self._t.dim()}")
+        return self.item()
+
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
 
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __complex__(self):
-        return complex(self.item())
+        return complex(self._scalar())
 
     def __index__(self):
         if not dtypes.is_int(self.dtype) or self._t.numel() != 1:

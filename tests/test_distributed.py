@@ -2,7 +2,10 @@
 (JAXISH_NUM_CPU_DEVICES=4), and real torch.distributed (gloo) processes on loopback."""
 import multiprocessing
 import os
+import pathlib
 import socket
+import subprocess
+import sys
 import time
 import traceback
 
@@ -600,3 +603,22 @@ def test_dead_or_hung_rank_makes_others_fail_with_timeout_error(mode):
     assert res["error"] is not None
     assert "psum" in res["error"] and "missing ranks: [1]" in res["error"], res["error"]
     assert res["seconds"] < 4 + 3 + 5
+
+
+@pytest.mark.slow
+def test_example_data_parallel_one_process_and_torchrun():
+    root = pathlib.Path(__file__).resolve().parents[1]
+    script = str(root / "examples" / "data_parallel.py")
+    args = ["--steps", "4", "--sizes", "32,64,10", "--batch", "64", "--check"]
+    env = dict(os.environ, JAXISH_NUM_CPU_DEVICES="4", PYTHONPATH=str(root))
+    one = subprocess.run([sys.executable, script] + args, env=env, capture_output=True, text=True, timeout=300)
+    assert one.returncode == 0, one.stdout + one.stderr
+    assert "4 device(s) over 1 process(es)" in one.stdout and "step   3" in one.stdout
+    env.pop("JAXISH_NUM_CPU_DEVICES")
+    two = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2",
+                          f"--master_port={_free_port()}", script] + args,
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert two.returncode == 0, two.stdout + two.stderr
+    assert "2 device(s) over 2 process(es)" in two.stdout and "step   3" in two.stdout
+    loss = lambda out: [float(ln.split()[3]) for ln in out.splitlines() if ln.startswith("step")]  # noqa: E731
+    np.testing.assert_allclose(loss(one.stdout), loss(two.stdout), rtol=1e-5)  # 4 emulated devices = 2 processes

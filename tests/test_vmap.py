@@ -1,7 +1,6 @@
 """vmap: for every primitive, vmap(f)(xs) equals stacking f(x) over a Python loop (hypothesis
 picks shapes, in_axes and out_axes); pytree/negative/None axes, kwargs, nesting, JAX's errors,
 named-axis collectives, and composition with grad, vjp and jit."""
-import functools
 
 import numpy as np
 import pytest
@@ -10,7 +9,7 @@ from hypothesis import given, settings, strategies as st, HealthCheck
 import jaxish as jax
 import jaxish.numpy as jnp
 from jaxish import lax
-from jaxish.tree_util import tree_flatten, tree_unflatten, tree_map, broadcast_prefix
+from jaxish.tree_util import tree_flatten, tree_unflatten, broadcast_prefix
 
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 FEW = settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))

@@ -18,6 +18,7 @@ class Options:
     split_min_r = 32768               # GPU: a row this long over few rows is split
     split_max_rows = 64
     interp_split_min_r = 1 << 20
+    interp_tile = 1 << 17             # interpreter: elements per program (fewer programs = faster)
     split_programs = 1024             # GPU: programs phase 1 aims for
     tune = True                       # GPU: time candidates (else take the first)
 
@@ -111,7 +112,7 @@ def candidates(writer, interpret):
         return [Plan("empty", [])]
     if not writer.reduction:
         if interpret:
-            return [pointwise_plan(name, M, min(max(next_pow2(M), 16), 4096))]
+            return [pointwise_plan(name, M, min(max(next_pow2(M), 16), options.interp_tile))]
         if M <= 4096:
             return [pointwise_plan(name, M, max(next_pow2(M), 128))]
         return [pointwise_plan(name, M, 1024, 4), pointwise_plan(name, M, 2048, 8),
@@ -123,13 +124,13 @@ def candidates(writer, interpret):
     if interpret:
         RBp = max(next_pow2(N), 2)
         if force == "persistent" or (force is None and N <= options.interp_persistent_max_r):
-            return [persistent_plan(name, M, N, max(1, min(next_pow2(M), 4096 // RBp)))]
+            return [persistent_plan(name, M, N, max(1, min(next_pow2(M), options.interp_tile // RBp)))]
         if force == "split" or (force is None and writer.splittable and M <= 4
                                 and N >= options.interp_split_min_r):
             RB = 8 if force == "split" else 1024
             return [split_plan(name, M, N, RB, min(4, cdiv(N, RB)) if force == "split" else 64, ptypes)]
         RB = 4 if force == "looped" else 1024
-        return [looped_plan(name, M, max(1, min(next_pow2(M), 4096 // RB)), RB)]
+        return [looped_plan(name, M, max(1, min(next_pow2(M), options.interp_tile // RB)), RB)]
     plans = []
     RBp = max(next_pow2(N), 2)
     along_r = _r_contiguous(writer)

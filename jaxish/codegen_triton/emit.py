@@ -101,7 +101,7 @@ def index_class(e):
 def float_literal(v):
     v = float(v)
     if math.isnan(v):
-        return "NAN"
+        return 'float("nan")'
     if math.isinf(v):
         return "INF" if v > 0 else "-INF"
     return repr(v)
@@ -123,7 +123,7 @@ def identity(op, dtype, ctype):
     if op == "prod":
         return "1"
     if op == "and":
-        return "-1"
+        return "1" if np.dtype(dtype) == dtypes.bool_ else "-1"
     if ctype.startswith("tl.float"):
         return "-INF" if op in ("max", "argmax") else "INF"
     if ctype == "tl.int8" and np.dtype(dtype) == dtypes.bool_:
@@ -629,7 +629,7 @@ class KernelWriter:
             red = f"tl.reduce({x}, 1, {std})"
             if fl:
                 nan = f"tl.reduce(({x} != {x}).to(tl.int32), 1, tl.standard._sum_combine)"
-                red = f"tl.where({nan} > 0, NAN, {red})"
+                red = f'tl.where({nan} > 0, float("nan"), {red})'
             return red
         return f"tl.reduce({x}, 1, {_COMBINE[op.op]})"
 

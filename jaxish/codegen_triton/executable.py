@@ -70,18 +70,8 @@ class TritonExecutable:
         self.strides = strides or {}
         self.interpret = device.type == "cpu"
         self.kernel_count = len(program.kernels)
-        bufs = program.buffers
-        self.writers = {k.name: KernelWriter(k, bufs, self.interpret) for k in program.kernels}
-        self.candidates = {n: configs.candidates(w, self.interpret) for n, w in self.writers.items()}
-        self.sources = {}
-        for n, w in self.writers.items():
-            fns = []
-            for plan in self.candidates[n]:
-                for ln in plan.launches:
-                    if ln.fn not in fns:
-                        fns.append(ln.fn)
-            self.sources[n] = "\n\n".join(_variant_source(w, fn) for fn in fns)
-        self.source = PRELUDE + "\n\n" + "\n\n".join(self.sources.values()) + "\n"
+        gen = generate(program, self.interpret)
+        self.writers, self.candidates, self.sources, self.source = gen
         names = [ln.fn for plans in self.candidates.values() for p in plans for ln in p.launches]
         self.module, self.hash = module or loader.load_module(self.source, self.interpret, names)
         self.device_name = device_name(device)
@@ -324,6 +314,23 @@ class TritonExecutable:
                             + "; ".join(q.desc for q in self.candidates[k.name])))
             lines.append(self.sources[k.name].strip())
         return "\n".join(lines)
+
+
+def generate(program, interpret):
+    """(writers, candidate plans, source per kernel, module source) for a Program."""
+    bufs = program.buffers
+    writers = {k.name: KernelWriter(k, bufs, interpret) for k in program.kernels}
+    candidates = {n: configs.candidates(w, interpret) for n, w in writers.items()}
+    sources = {}
+    for n, w in writers.items():
+        fns = []
+        for plan in candidates[n]:
+            for ln in plan.launches:
+                if ln.fn not in fns:
+                    fns.append(ln.fn)
+        sources[n] = "\n\n".join(_variant_source(w, fn) for fn in fns)
+    source = PRELUDE + "\n\n" + "\n\n".join(sources.values()) + "\n"
+    return writers, candidates, sources, source
 
 
 def _variant_source(writer, fn):

@@ -1,6 +1,9 @@
 """Device helpers every generated Triton module starts with: reduction combiners and the scalar
 math that `tl` lacks, written with Triton builtins only (no `tl.math.tanh`, no libdevice), so
 the same text compiles on CUDA and ROCm with triton 3.6 and 3.9 and runs in the interpreter.
+Constants are plain literals: a `tl.constexpr` on the left of tensor arithmetic breaks the
+interpreter, so only INF is a constexpr (used in comparisons and `tl.where`), and NaN is written
+`float("nan")` (a NaN global fails Triton's check that a global keeps its value, as NaN != NaN).
 
 Helpers take float32 or float64 tensors (callers widen float16/bfloat16 first). Where a
 polynomial is only float32-accurate, float64 inputs get Newton steps (`atan`, `erf_inv`) or the
@@ -12,12 +15,7 @@ PRELUDE = r'''
 import triton
 import triton.language as tl
 
-NAN: tl.constexpr = tl.constexpr(float("nan"))
 INF: tl.constexpr = tl.constexpr(float("inf"))
-PI: tl.constexpr = tl.constexpr(3.141592653589793)
-HALF_PI: tl.constexpr = tl.constexpr(1.5707963267948966)
-QUARTER_PI: tl.constexpr = tl.constexpr(0.7853981633974483)
-LN2: tl.constexpr = tl.constexpr(0.6931471805599453)
 
 
 # ---- reduction combiners (max/min propagate NaN; arg* keep the first extremum, NaN first) ----
@@ -132,7 +130,7 @@ def _jx_cosh(x):
 def _jx_asinh(x):
     a = tl.abs(x)
     small = _jx_log1p(a + a * a / (1.0 + tl.sqrt(1.0 + a * a)))
-    r = tl.where(a > 1e18, tl.log(a) + LN2, small)
+    r = tl.where(a > 1e18, tl.log(a) + 0.6931471805599453, small)
     return tl.where(x < 0.0, -r, r)
 
 
@@ -140,7 +138,7 @@ def _jx_asinh(x):
 def _jx_acosh(x):
     t = x - 1.0
     small = _jx_log1p(t + tl.sqrt(2.0 * t + t * t))
-    return tl.where(x > 1e18, tl.log(x) + LN2, small)
+    return tl.where(x > 1e18, tl.log(x) + 0.6931471805599453, small)
 
 
 @triton.jit
@@ -157,7 +155,7 @@ def _jx_atan(x):
     big = a > 2.414213562373095
     mid = a > 0.41421356237309503
     t = tl.where(big, -1.0 / a, tl.where(mid, (a - 1.0) / (a + 1.0), a))
-    y0 = tl.where(big, HALF_PI, tl.where(mid, QUARTER_PI, 0.0))
+    y0 = tl.where(big, 1.5707963267948966, tl.where(mid, 0.7853981633974483, 0.0))
     z = t * t
     r = y0 + ((((0.0805374449538 * z - 0.138776856032) * z + 0.199777106478) * z
                - 0.333329491539) * z * t + t)
@@ -179,8 +177,8 @@ def _jx_atan2(y, x):
     q = tl.where(den == 0.0, 0.0, num / den)
     q = tl.where((ax == INF) & (ay == INF), 1.0, q)
     r = _jx_atan(q)
-    r = tl.where(swap, HALF_PI - r, r)
-    r = tl.where(_jx_signbit(x), PI - r, r)
+    r = tl.where(swap, 1.5707963267948966 - r, r)
+    r = tl.where(_jx_signbit(x), 3.141592653589793 - r, r)
     r = tl.where(_jx_signbit(y), -r, r)
     return tl.where((x != x) | (y != y), x + y, r)
 
@@ -234,7 +232,7 @@ def _jx_pow(x_in, y_in):
     r = tl.exp(y * tl.log(ax))
     yint = tl.floor(y) == y
     yodd = yint & (tl.floor(y * 0.5) * 2.0 != y)
-    r = tl.where(x < 0.0, tl.where(yint, tl.where(yodd, -r, r), NAN), r)
+    r = tl.where(x < 0.0, tl.where(yint, tl.where(yodd, -r, r), float("nan")), r)
     r = tl.where((ax == 1.0) & (tl.abs(y) == INF), 1.0, r)
     r = tl.where((y == 0.0) | (x == 1.0), 1.0, r)
     return r.to(x_in.dtype)
@@ -305,7 +303,7 @@ def _jx_lgamma(x_in):
     a = a + 1.5056327351493116e-7 / (z + 8.0)
     t = z + 7.5
     lg = 0.91893853320467274 + (z + 0.5) * tl.log(t) - t + tl.log(a)
-    r = tl.where(refl, tl.log(PI / tl.abs(tl.sin(PI * x))) - lg, lg)
+    r = tl.where(refl, tl.log(3.141592653589793 / tl.abs(tl.sin(3.141592653589793 * x))) - lg, lg)
     r = tl.where(tl.abs(x) == INF, INF, r)
     return r.to(x_in.dtype)
 
@@ -324,8 +322,9 @@ def _jx_digamma(x_in):
     series = iw2 * (0.08333333333333333 - iw2 * (0.008333333333333333 - iw2 * (
         0.003968253968253968 - iw2 * (0.004166666666666667 - iw2 * 0.007575757575757576))))
     psi = tl.log(w) - 0.5 / w - series - s
-    r = tl.where(refl, psi - PI * tl.cos(PI * x) / tl.sin(PI * x), psi)
-    r = tl.where((x <= 0.0) & (tl.floor(x) == x), NAN, r)
+    px = 3.141592653589793 * x
+    r = tl.where(refl, psi - 3.141592653589793 * tl.cos(px) / tl.sin(px), psi)
+    r = tl.where((x <= 0.0) & (tl.floor(x) == x), float("nan"), r)
     r = tl.where(x == 0.0, -INF, r)
     r = tl.where(x == INF, INF, r)
     return r.to(x_in.dtype)

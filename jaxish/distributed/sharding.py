@@ -426,8 +426,10 @@ class GlobalArray(Array):
         return a if dtype is None else a.astype(dtype)
 
     def __repr__(self):
+        procs = sorted({d.process_index for d in self._sharding.device_set})
         return (f"GlobalArray(shape={self._shape}, dtype={self._dtype.name}, sharding={self._sharding!r}, "
-                f"local block {tuple(self._local.shape)})")
+                f"local block {tuple(self._local.shape)}; spread over processes {procs}: pass it to "
+                f"shard_map or jit(in_shardings=...), or gather it with np.asarray on every process)")
 
 
 def global_value(x):

@@ -19,9 +19,9 @@ from ..config import default_device
 from ..ir.avals import ShapedArray
 from ..interpreters import core
 from ..interpreters.core import Primitive
-from ..interpreters.jvp import Zero, deflinear, instantiate
+from ..interpreters.jvp import Zero, deflinear
 from ..interpreters.batching import moveaxis, bdim_to_front
-from ..tree_util import tree_map, tree_leaves
+from ..tree_util import tree_map
 from . import _ops as L
 
 __all__ = ["psum", "pmean", "pmax", "pmin", "all_gather", "axis_index", "axis_size", "ppermute",

@@ -407,10 +407,11 @@ def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None, r
     if la.dtype != ra.dtype and (la.weak_type or ra.weak_type):
         dt = dtypes.promote_types((la.dtype, la.weak_type), (ra.dtype, ra.weak_type))[0]
         lhs, rhs = L.convert(lhs, dt), L.convert(rhs, dt)
-    return conv_general_dilated_p.bind(
-        lhs, rhs, window_strides=window_strides, padding=padding, lhs_dilation=lhs_dilation,
-        rhs_dilation=rhs_dilation, dimension_numbers=dnums, feature_group_count=int(feature_group_count),
-        batch_group_count=int(batch_group_count), precision=None, preferred_element_type=pet)
+    params = dict(window_strides=window_strides, padding=padding, lhs_dilation=lhs_dilation,
+                  rhs_dilation=rhs_dilation, dimension_numbers=dnums, feature_group_count=int(feature_group_count),
+                  batch_group_count=int(batch_group_count), precision=None, preferred_element_type=pet)
+    _conv_abstract(_aval(lhs), _aval(rhs), **params)  # JAX's errors before any kernel runs
+    return conv_general_dilated_p.bind(lhs, rhs, **params)
 
 
 def conv(lhs, rhs, window_strides, padding, precision=None, preferred_element_type=None):

@@ -158,7 +158,7 @@ def sparse_plus(x):
 
 def sparse_sigmoid(x):
     x = _inexact("sparse_sigmoid", x)
-    return C.where(C.less_equal(x, -1.0), 0.0, C.where(C.greater_equal(x, 1.0), 1.0, C.multiply(0.5, C.add(x, 1.0))))
+    return C.multiply(0.5, C.clip(C.add(x, 1.0), 0.0, 2.0))
 
 
 def log1mexp(x):

@@ -573,8 +573,8 @@ def _logical(name, prim):
         args = [_operand(a) for a in args]
         if len(args) > 1 and any(type(a) in _SCALARS and type(a) is not bool for a in args):
             # a Python number is first converted to the promoted dtype (tiny floats may become 0)
-            dt = dtypes.promote_types(*[core.get_aval(a).dtype and (core.get_aval(a).dtype, core.get_aval(a).weak_type)
-                                        for a in args])[0]
+            avals = [core.get_aval(a) for a in args]
+            dt = dtypes.promote_types(*[(av.dtype, av.weak_type) for av in avals])[0]
             args = [bool(np.asarray(a).astype(dt)) if type(a) in _SCALARS else a for a in args]
         args = [a if (type(a) in _SCALARS and isinstance(a, bool)) else
                 (bool(a) if type(a) in _SCALARS else (
