@@ -192,7 +192,7 @@ def worker(system, device, batch, reps):
             "min_ms": min(times) * 1e3, "peak_bytes": peak, "held_after_forward_bytes": held}
 
 
-def run_system(system, device, batch, reps, threads):
+def run_system(system, device, batch, reps, threads, timeout_s=300):
     env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="65536", MALLOC_TRIM_THRESHOLD_="0",
                XLA_PYTHON_CLIENT_PREALLOCATE="false")
     if threads:
@@ -200,7 +200,10 @@ def run_system(system, device, batch, reps, threads):
     cmd = [sys.executable, "-m", "bench.autodiff_memory", "--worker", system, "--device", device,
            "--batch", str(batch), "--reps", str(reps)]
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    p = subprocess.run(cmd, env=env, cwd=root, capture_output=True, text=True, timeout=900)
+    try:
+        p = subprocess.run(cmd, env=env, cwd=root, capture_output=True, text=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        return {"system": system, "error": [f"timed out after {timeout_s} s"]}
     if p.returncode != 0:
         return {"system": system, "error": (p.stderr or p.stdout).strip().splitlines()[-1:]}
     return json.loads(p.stdout.strip().splitlines()[-1])
@@ -239,12 +242,13 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--systems", default=",".join(SYSTEMS))
     p.add_argument("--json", dest="json_path")
+    p.add_argument("--timeout", type=float, default=300, help="seconds per system")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a.worker:
         print(json.dumps(worker(a.worker, a.device, a.batch, a.reps)))
         return
-    results = [run_system(s, a.device, a.batch, a.reps, a.threads) for s in a.systems.split(",") if s]
+    results = [run_system(s, a.device, a.batch, a.reps, a.threads, a.timeout) for s in a.systems.split(",") if s]
     print(f"grad of a 3-layer MLP loss {'->'.join(map(str, SIZES))}, batch {a.batch}, on {a.device}")
     print(table(results))
     if a.json_path:

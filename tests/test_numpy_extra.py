@@ -12,7 +12,7 @@ import jaxish as jax
 import jaxish.numpy as jnp
 from jaxish import lax
 
-from breadth_helpers import enable_x64, assert_tree_close, check_jit, check_vmap, check_grads
+from breadth_helpers import enable_x64, check_jit, check_vmap, check_grads
 
 SETTINGS = dict(max_examples=12, deadline=None)
 

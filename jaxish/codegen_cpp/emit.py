@@ -255,8 +255,11 @@ class _Acc:
         self.name = op.out
         self.ct = compute_type(op.dtype)
         self.vct = compute_type(in_dt)
+        self.bool_in = self.vct == "bool"
         self.fl = is_float(in_dt)
-        self.wide = "double" if self.fl and op.op == "sum" else self.ct
+        if self.vct == "bool":
+            self.vct = "int"          # bool reductions vectorize badly; accumulate in int
+        self.wide = "double" if self.fl and op.op == "sum" else self.vct
         self.kind = op.op
 
     @property
@@ -270,9 +273,9 @@ class _Acc:
         if k == "prod":
             return "1"
         if k == "and":
-            return "true" if ct == "bool" else f"({ct})~({ct})0"
+            return "1" if self.bool_in else f"({ct})~({ct})0"
         if k == "or":
-            return "false" if ct == "bool" else "0"
+            return "0"
         if k in ("max", "argmax"):
             return f"(-std::numeric_limits<{ct}>::infinity())" if self.fl else f"std::numeric_limits<{ct}>::lowest()"
         return f"std::numeric_limits<{ct}>::infinity()" if self.fl else f"std::numeric_limits<{ct}>::max()"
@@ -283,7 +286,7 @@ class _Acc:
             return [f"{self.vct} bv_{n} = {self.identity()}; int64_t bi_{n} = -1;"]
         out = [f"{self.wide} acc_{n} = {self.identity()};"]
         if self.fl and self.kind in ("max", "min"):
-            out.append(f"bool nan_{n} = false;")
+            out.append(f"int nan_{n} = 0;")
         return out
 
     def decl_block(self):
@@ -292,7 +295,7 @@ class _Acc:
             return []
         out = [f"{self.vct} blk_{n} = {self.identity()};"]
         if self.fl and self.kind in ("max", "min"):
-            out.append(f"bool bnan_{n} = false;")
+            out.append(f"int bnan_{n} = 0;")
         return out
 
     def pragma_clauses(self):
@@ -317,7 +320,7 @@ class _Acc:
             cmp = ">" if k == "max" else "<"
             out = [f"blk_{n} = ({v} {cmp} blk_{n}) ? {v} : blk_{n};"]
             if self.fl:
-                out.append(f"bnan_{n} |= ({v} != {v});")
+                out.append(f"bnan_{n} |= (int)({v} != {v});")
             return out
         cmp = ">" if k == "argmax" else "<"
         if self.fl:
@@ -352,7 +355,7 @@ class _Acc:
             return [f"{self.vct} pbv_{n}[JX_MAXT]; int64_t pbi_{n}[JX_MAXT];"]
         out = [f"{self.wide} pacc_{n}[JX_MAXT];"]
         if self.fl and self.kind in ("max", "min"):
-            out.append(f"bool pnan_{n}[JX_MAXT];")
+            out.append(f"int pnan_{n}[JX_MAXT];")
         return out
 
     def partial_store(self, t):

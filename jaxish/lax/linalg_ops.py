@@ -11,9 +11,8 @@ from .. import dtypes
 from ..ir.avals import ShapedArray
 from ..interpreters import core
 from ..interpreters.core import Primitive
-from ..interpreters.jvp import Zero, instantiate
+from ..interpreters.jvp import Zero
 from ..interpreters.transpose import is_undefined
-from ..interpreters.batching import moveaxis
 from . import _ops as L
 
 __all__ = ["cholesky", "triangular_solve", "lu", "lu_pivots_to_permutation", "qr", "svd", "eigh"]
@@ -348,11 +347,25 @@ def lu(x):
 
 
 def lu_pivots_to_permutation(pivots, permutation_size):
-    """The permutation described by a sequence of row swaps (0-based pivots)."""
-    from ..numpy.creation import asarray
-    from ..interpreters.eager import to_tensor
-    p = to_tensor(asarray(pivots))
-    return asarray(_pivots_to_perm_torch(p.to(torch.int64), int(permutation_size)).to(torch.int32))
+    """The permutation made by applying the row swaps i <-> pivots[..., i] in order (traceable)."""
+    from .indexing import gather_nd_p, scatter_nd_p
+    from .shape import iota_p
+    pa = _aval(pivots)
+    m = int(permutation_size)
+    k = pa.shape[-1]
+    batch = pa.shape[:-1]
+    nb = int(np.prod(batch, dtype=np.int64))
+    piv = L.reshape(L.convert(pivots, dtypes.int32), (nb, k))
+    perm = iota_p.bind(dtype=dtypes.int32, shape=(nb, m), dimension=1)
+    rows = iota_p.bind(dtype=dtypes.int32, shape=(nb,), dimension=0)
+    for i in range(k):
+        col = L.full_like(rows, i)
+        j = gather_nd_p.bind(piv, rows, col, mode="clip", fill_value=None)
+        pj = gather_nd_p.bind(perm, rows, j, mode="clip", fill_value=None)
+        pi = gather_nd_p.bind(perm, rows, col, mode="clip", fill_value=None)
+        perm = scatter_nd_p.bind(perm, pj, rows, col, mode="set")
+        perm = scatter_nd_p.bind(perm, pi, rows, j, mode="set")
+    return L.reshape(perm, batch + (m,))
 
 
 # ---- qr ---------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from ..interpreters import core
 from ..interpreters.core import Primitive
 from ..interpreters.jvp import Zero
 from ..interpreters.batching import bdim_to_front, moveaxis
-from . import _ops as L
 
 __all__ = ["sort", "sort_key_val", "top_k"]
 

@@ -3,7 +3,6 @@ jits through its primitives' rules): differences, padding in every JAX mode, rol
 triangles and diagonals, meshgrid/kron, histograms and bincount, nan-aware reductions,
 quantiles, insert/delete, select/piecewise, interp, cross, 1-D convolution, polyval."""
 import builtins
-import math
 import operator
 
 import numpy as np
@@ -14,7 +13,7 @@ from .. import lax
 from ..lax import _ops as L
 from . import _core as C
 from ._core import _operand, _SCALARS, promote_args, _promote_to_inexact
-from .creation import asarray, zeros, full, arange, linspace
+from .creation import asarray, zeros, arange, linspace
 from . import reductions as R
 import importlib as _importlib
 S = _importlib.import_module(".shape", __package__)  # (the package attribute `shape` is the function)

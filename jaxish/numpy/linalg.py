@@ -9,7 +9,6 @@ import numpy as np
 from .. import dtypes
 from ..interpreters import core
 from .. import lax
-from ..lax import _ops as L
 from ..lax import linalg_ops as LO
 from . import _core as C
 from ._core import _operand, _SCALARS, _promote_to_inexact

@@ -74,14 +74,11 @@ def argsort(a, axis=-1, *, kind=None, order=None, stable=True, descending=False)
 
 
 def sort_complex(a):
-    from ._core import _promote_to_inexact
+    """Sorted along the last axis, as complex (float32 -> complex64, others -> the default)."""
     a = _arr(a, "sort_complex argument a")
     dt = core.get_aval(a).dtype
     if not dtypes.is_complex(dt):
-        cdt = dtypes.complex128 if dt == dtypes.float64 or dt.itemsize >= 8 else dtypes.complex64
-        a = lax.convert_element_type(lax.convert_element_type(a, dtypes.canonicalize(dtypes.float64)
-                                                              if cdt == dtypes.complex128 else dtypes.float32),
-                                     dtypes.canonicalize(cdt))
+        a = lax.convert_element_type(a, dtypes.complex64 if dt == dtypes.float32 else dtypes.default_complex())
     return sort(a, axis=-1)
 
 
