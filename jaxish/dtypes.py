@@ -125,7 +125,8 @@ def issubdtype(a, b):
     if a == bfloat16:
         return b in (np.floating, np.inexact, np.number, np.generic) or (
             not isinstance(b, type) and np.dtype(getattr(b, "dtype", b)) == bfloat16)
-    b = getattr(b, "dtype", b)
+    if not (isinstance(b, type) and issubclass(b, np.generic)):
+        b = getattr(b, "dtype", b)
     return np.issubdtype(a, b)
 
 

@@ -248,7 +248,7 @@ class JitWrapped:
         if core.state.trace is eager_trace and entry.consts is not None:
             run = entry.runner
             if run is None:
-                run = entry.runner = self._make_runner(entry, leaves)
+                run = entry.runner = self._make_runner(entry, leaves, self._donated_positions(args))
             if config._values["jax_debug_nans"]:
                 return self._run_checking_nans(run, leaves, args, kwargs)
             if self._plain and not kwargs and len(leaves) == len(args) and \
@@ -344,11 +344,27 @@ class JitWrapped:
             entry.const_tensors = consts
         return entry
 
-    def _make_runner(self, entry, leaves):
+    def _donated_positions(self, args):
+        """Positions, among the flattened dynamic leaves, of the donated arguments' leaves."""
+        if not self.donate_argnums:
+            return ()
+        out, pos = [], 0
+        for i, a in enumerate(args):
+            if i in self.static_argnums:
+                continue
+            n = len(tree_flatten(a)[0])
+            if i in self.donate_argnums:
+                out.extend(range(pos, pos + n))
+            pos += n
+        return tuple(out)
+
+    def _make_runner(self, entry, leaves, donated=()):
         """A closure: list of ArrayImpl leaves -> the output pytree, with everything precomputed."""
         from .runtime.executable import compile_cached
         tensors = entry.const_tensors + [_concrete_leaf(x)._t for x in leaves]
-        exe = entry.exe = compile_cached(entry.graph, self.backend, tensors)
+        nconst = len(entry.const_tensors)
+        exe = entry.exe = compile_cached(entry.graph, self.backend, tensors,
+                                         tuple(nconst + i for i in donated))
         run_t = exe.run_tensors
         consts = list(entry.const_tensors)
         weaks = list(entry.out_weak)

@@ -250,6 +250,19 @@ def test_reductions_nan_and_bool_and_bitwise():
                            jnp.sum(b, axis=1)], x, b, i)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float16", "int32"])
+def test_column_reductions(dtype):
+    rng = np.random.default_rng(14)
+    v = rng.standard_normal((300, 70)) * 3
+    if dtype != "int32":
+        v[5, 3] = np.nan
+    x = jnp.asarray(v.astype(dtype))
+    c = check(lambda x: (jnp.sum(x, axis=0), jnp.max(x, axis=0) + 1, jnp.min(jnp.reshape(x, (3, 100, 70)), axis=(0, 1)),
+                         jnp.sum(x * x, axis=0) - jnp.sum(x[:, 0])), x,
+              rtol=1e-5 if dtype != "float16" else 4e-3, atol=1e-4 if dtype != "float16" else 0.5)
+    assert "pb += 64" in c.executable.source   # lanes run along the contiguous outer dimension
+
+
 def test_long_sum_is_accurate_and_parallel():
     rng = np.random.default_rng(5)
     x = jnp.asarray(rng.standard_normal(1 << 20).astype(np.float32))
@@ -370,6 +383,43 @@ def test_gelu_and_adam_fuse_to_one_kernel_each():
     c = check(adam, x, x * 0.1, x * 0.01, jnp.abs(x) * 0.001, rtol=1e-6)
     assert c.kernel_count == 1
     assert c.executable.source.count("#pragma omp") == 1 or "parallel" not in c.executable.source
+
+
+def test_donated_buffers_are_updated_in_place():
+    rng = np.random.default_rng(15)
+
+    def step(p, g, m):
+        m = 0.9 * m + 0.1 * g
+        return p - 0.01 * m, m
+    p, g, m = (jnp.asarray(rng.standard_normal(500).astype(np.float32)) for _ in range(3))
+    want = step(p, g, m)
+    ptrs = {p._t.data_ptr(), m._t.data_ptr()}
+    got = jax.jit(step, donate_argnums=(0, 2), backend="cpp")(p, g, m)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(_np(a), _np(b))
+    assert {o._t.data_ptr() for o in got} == ptrs
+    with pytest.raises(RuntimeError, match="deleted"):
+        p + 1.0
+    # a donated buffer that is also passed as another operand is copied, not clobbered
+    x = jnp.asarray(np.arange(6.0, dtype=np.float32))
+    f = jax.jit(lambda a, b: a * 2.0 + b[::-1], donate_argnums=0, backend="cpp")
+    np.testing.assert_array_equal(_np(f(x, x)), np.arange(6.0) * 2 + np.arange(6.0)[::-1])
+
+
+def test_outputs_are_recycled_only_when_dropped():
+    f = jax.jit(lambda x: x * 2.0, backend="cpp")
+    x = jnp.ones((512, 1024))            # 2 MB: large outputs come from a small pool
+    a = f(x)
+    b = f(x)
+    assert a._t.data_ptr() != b._t.data_ptr()
+    keep = np.asarray(a)                  # a view of a's memory keeps it out of the pool
+    pa = a._t.data_ptr()
+    del a
+    c = f(x + 1.0)
+    assert c._t.data_ptr() != pa and float(keep[0, 0]) == 2.0
+    del keep, b
+    d = f(x + 2.0)
+    assert float(d[0, 0]) == 6.0 and float(c[0, 0]) == 4.0
 
 
 def test_reduction_epilogue_and_horizontal_fusion():

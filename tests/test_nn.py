@@ -78,6 +78,8 @@ ACT = [
     ("log_softmax", nn.log_softmax, _t(lambda x: torch.log_softmax(x, -1)), lambda s: [_r((3, 5), s, 3)], True),
     ("logsumexp", lambda x: nn.logsumexp(x, axis=1), _t(lambda x: torch.logsumexp(x, 1)), lambda s: [_r((3, 5), s, 9)],
      True),
+    ("logmeanexp", lambda x: nn.logmeanexp(x, axis=0), _t(lambda x: torch.logsumexp(x, 0) - math.log(x.shape[0])),
+     lambda s: [_r((4, 3), s, 5)], True),
     ("logsumexp_all", nn.logsumexp, _t(lambda x: torch.logsumexp(x.reshape(-1), 0)), lambda s: [_r((2, 3), s)], True),
     ("standardize", nn.standardize, _t(lambda x: (x - x.mean(-1, keepdim=True)) /
                                        torch.sqrt(x.var(-1, unbiased=False, keepdim=True) + 1e-5)),

@@ -31,6 +31,17 @@ def _ints(shape, lo, hi, seed=0):
     return np.random.default_rng(seed).integers(lo, hi, shape)
 
 
+def _pad_min(v, size):
+    """JAX pads size=... set results with their smallest value."""
+    return np.concatenate([v, np.full(size - v.size, v.min())])
+
+
+def _np_put(x, idx, v, axis):
+    x = x.copy()
+    np.put_along_axis(x, idx, v, axis)
+    return x
+
+
 # ---- the case table: (name, jnp function, numpy oracle, args(seed), differentiable) ----------
 def _pad(mode, width, **kw):
     return (lambda x: jnp.pad(x, width, mode=mode, **kw)), (lambda x: np.pad(x, width, mode=mode, **kw))
@@ -174,6 +185,49 @@ CASES = [
     ("corrcoef", jnp.corrcoef, np.corrcoef, lambda s: [_r((3, 6), s)], True),
     ("trapezoid", lambda y: jnp.trapezoid(y, dx=0.5, axis=0), lambda y: np.trapezoid(y, dx=0.5, axis=0)
      if hasattr(np, "trapezoid") else np.trapz(y, dx=0.5, axis=0), lambda s: [_r((5, 2), s)], True),
+    ("isin", lambda a, b: jnp.isin(a, b), np.isin, lambda s: [_ints((3, 4), 0, 8, s), _ints((5,), 0, 8, s + 1)],
+     False),
+    ("intersect1d", lambda a, b: jnp.intersect1d(a, b, size=3, fill_value=-1),
+     lambda a, b: np.concatenate([np.intersect1d(a, b), -np.ones(3, int)])[:3],
+     lambda s: [np.array([5, 1, 3, 3, 7, 9]) + s, np.array([3, 9, 2, 2, 8]) + s], False),
+    ("union1d", lambda a, b: jnp.union1d(a, b, size=10), lambda a, b: _pad_min(np.union1d(a, b), 10),
+     lambda s: [_ints((6,), 0, 9, s), _ints((4,), 0, 9, s + 1)], False),
+    ("setdiff1d", lambda a, b: jnp.setdiff1d(a, b, size=8),
+     lambda a, b: np.concatenate([np.setdiff1d(a, b), np.zeros(8, int)])[:8],
+     lambda s: [_ints((8,), 0, 9, s), _ints((4,), 0, 9, s + 1)], False),
+    ("setxor1d", lambda a, b: jnp.setxor1d(a, b, size=11), lambda a, b: _pad_min(np.setxor1d(a, b), 11),
+     lambda s: [_ints((6,), 0, 9, s), _ints((5,), 0, 9, s + 1)], False),
+    ("put_along_axis", lambda x, v: jnp.put_along_axis(x, np.array([[0], [2], [1]]), v, axis=1, inplace=False),
+     lambda x, v: _np_put(x, np.array([[0], [2], [1]]), v, 1), lambda s: [_r((3, 4), s), _r((3, 1), s + 1)], True),
+    ("gradient", lambda x: jnp.gradient(x), lambda x: np.gradient(x), lambda s: [_r((4, 5), s)], True),
+    ("gradient_coords", lambda x: jnp.gradient(x, np.array([0.0, 0.5, 2.0, 2.5, 4.0])),
+     lambda x: np.gradient(x, np.array([0.0, 0.5, 2.0, 2.5, 4.0])), lambda s: [_r((5,), s)], True),
+    ("unstack", lambda x: jnp.unstack(x, axis=1), lambda x: tuple(np.moveaxis(x, 1, 0)), lambda s: [_r((2, 3), s)],
+     True),
+    ("angle", lambda re, im: jnp.angle(re + 1j * im, deg=True), lambda re, im: np.angle(re + 1j * im, deg=True),
+     lambda s: [_r((5,), s), _r((5,), s + 1)], False),
+    ("gcd_lcm", lambda a, b: (jnp.gcd(a, b), jnp.lcm(a, b)), lambda a, b: (np.gcd(a, b), np.lcm(a, b)),
+     lambda s: [_ints((7,), -30, 30, s), _ints((7,), -30, 30, s + 1)], False),
+    ("polyadd_polysub", lambda a, b: (jnp.polyadd(a, b), jnp.polysub(b, a)),
+     lambda a, b: (np.polyadd(a, b), np.polysub(b, a)), lambda s: [_r((3,), s), _r((5,), s + 1)], True),
+    ("polymul", jnp.polymul, np.polymul, lambda s: [_r((3,), s), _r((4,), s + 1)], True),
+    ("polyder_polyint", lambda p: (jnp.polyder(p, 2), jnp.polyint(p, 2, k=np.array([1.0, -2.0]))),
+     lambda p: (np.polyder(p, 2), np.polyint(p, 2, k=[1.0, -2.0])), lambda s: [_r((5,), s)], True),
+    ("compress", lambda x: jnp.compress(np.array([True, False, True]), x, axis=1),
+     lambda x: np.compress([True, False, True], x, axis=1), lambda s: [_r((2, 4), s)], True),
+    ("compress_size", lambda c, x: jnp.compress(c, x, size=3, fill_value=-7.0),
+     lambda c, x: np.concatenate([np.compress(c, x), np.full(3, -7.0)])[:3],
+     lambda s: [_ints((5,), 0, 2, s).astype(bool), _r((5,), s)], False),
+    ("extract", lambda c, x: jnp.extract(c, x, size=4), lambda c, x: np.concatenate([np.extract(c, x), np.zeros(4)])[:4],
+     lambda s: [_ints((2, 3), 0, 2, s).astype(bool), _r((2, 3), s)], False),
+    ("choose", lambda i, a, b: jnp.choose(i, [a, b], mode="wrap"), lambda i, a, b: np.choose(i, [a, b], mode="wrap"),
+     lambda s: [_ints((5,), -3, 4, s), _r((5,), s), _r((5,), s + 1)], False),
+    ("apply_along_axis", lambda x: jnp.apply_along_axis(lambda v: jnp.stack([v.sum(), (v * v).max()]), 1, x),
+     lambda x: np.apply_along_axis(lambda v: np.stack([v.sum(), (v * v).max()]), 1, x), lambda s: [_r((2, 3, 4), s)],
+     True),
+    ("resize", lambda x: jnp.resize(x, (3, 5)), lambda x: np.resize(x, (3, 5)), lambda s: [_r((2, 3), s)], True),
+    ("matvec_vecmat", lambda m, v: (jnp.matvec(m, v), jnp.vecmat(v, jnp.swapaxes(m, -1, -2))),
+     lambda m, v: (m @ v, v @ np.swapaxes(m, -1, -2)), lambda s: [_r((2, 3, 4), s), _r((4,), s + 1)], True),
 ]
 IDS = [c[0] for c in CASES]
 
@@ -301,6 +355,19 @@ def test_unique_fill_and_truncation_as_jax():
     np.testing.assert_array_equal(np.asarray(rows[1]), [1, 0, 1, 1])
     np.testing.assert_array_equal(np.asarray(rows[2]), [1, 0, 1])
     np.testing.assert_array_equal(np.asarray(rows[3]), [1, 2, 0, 0])
+
+
+def test_set_operations_eager_without_size():
+    a, b = jnp.array([5, 1, 3, 3, 7, 9]), jnp.array([3, 9, 2, 2, 8])
+    np.testing.assert_array_equal(np.asarray(jnp.union1d(a, b)), [1, 2, 3, 5, 7, 8, 9])
+    np.testing.assert_array_equal(np.asarray(jnp.setxor1d(a, b)), [1, 2, 5, 7, 8])
+    np.testing.assert_array_equal(np.asarray(jnp.intersect1d(a, b, size=4)), [3, 9, 3, 3])
+    np.testing.assert_array_equal(np.asarray(jnp.setdiff1d(jnp.array([1, 1]), jnp.array([1]), size=2)), [0, 0])
+    v, i1, i2 = jnp.intersect1d(a, b, return_indices=True)
+    np.testing.assert_array_equal(np.asarray(i1), [2, 5])
+    np.testing.assert_array_equal(np.asarray(i2), [0, 1])
+    with pytest.raises(jax.ConcretizationTypeError):
+        jax.jit(jnp.union1d)(a, b)
 
 
 def test_unique_without_size_under_jit_is_a_concretization_error():

@@ -20,7 +20,9 @@ def _eager(graph, note):
     return EagerExecutable(graph, note=note)
 
 
-def compile_executable(graph, tensors=()):
+def compile_executable(graph, tensors=(), donate=()):
+    """An executable for `graph` (operands: consts then arguments). tensors: example operands
+    (their strides specialize the kernels); donate: operand positions the caller donates."""
     if compiler.find_compiler() is None:
         if not _warned:
             warnings.warn("jaxish: no C++ compiler found (set CXX, or install g++ or clang++); "
@@ -29,8 +31,8 @@ def compile_executable(graph, tensors=()):
         return _eager(graph, "cpp backend: no C++ compiler, ran eagerly")
     strides = input_strides(graph, list(tensors))
     try:
-        program = schedule(graph, strides)
-        return CppExecutable(graph, program, strides)
+        program = schedule(graph, strides, donate)
+        return CppExecutable(graph, program, strides, donate)
     except (CompileError, FileNotFoundError):
         raise
     except Exception as e:  # noqa: BLE001 - a scheduler gap must not stop the program

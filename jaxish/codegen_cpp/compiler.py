@@ -12,7 +12,7 @@ import threading
 
 from ..config import config
 
-FLAGS = ["-O3", "-march=native", "-fno-math-errno", "-fwrapv", "-fopenmp-simd", "-fopenmp",
+FLAGS = ["-O3", "-march=native", "-fno-math-errno", "-fwrapv", "-ffp-contract=off", "-fopenmp-simd", "-fopenmp",
          "-std=c++17", "-shared", "-fPIC", "-w"]
 LIBS = ["-lmvec", "-lm"]
 

@@ -248,7 +248,9 @@ def store_value(v, dt):
 
 # ---- reductions -------------------------------------------------------------------------------
 class _Acc:
-    """Code pieces of one Reduce: declarations, per-element update, block merge, finalization."""
+    """Code pieces of one Reduce: declarations, per-element update, merges, finalization.
+    Running values live in `blk_*` (a block: the simd loop's accumulator) and `acc_*` (the
+    total, double for float sums); `sub` indexes per-lane arrays of a column reduction."""
 
     def __init__(self, op, in_dt):
         self.op = op
@@ -259,8 +261,9 @@ class _Acc:
         self.fl = is_float(in_dt)
         if self.vct == "bool":
             self.vct = "int"          # bool reductions vectorize badly; accumulate in int
-        self.wide = "double" if self.fl and op.op == "sum" else self.vct
         self.kind = op.op
+        self.wide = "double" if self.fl and self.kind == "sum" else self.vct
+        self.nan = self.fl and self.kind in ("max", "min")
 
     @property
     def scalar_loop(self):
@@ -280,12 +283,23 @@ class _Acc:
             return f"(-std::numeric_limits<{ct}>::infinity())" if self.fl else f"std::numeric_limits<{ct}>::lowest()"
         return f"std::numeric_limits<{ct}>::infinity()" if self.fl else f"std::numeric_limits<{ct}>::max()"
 
+    def combine(self, dst, src, dnan=None, snan=None):
+        k = self.kind
+        assign = {"sum": "+=", "prod": "*=", "and": "&=", "or": "|="}.get(k)
+        if assign:
+            return [f"{dst} {assign} {src};"]
+        cmp = ">" if k == "max" else "<"
+        out = [f"{dst} = ({src} {cmp} {dst}) ? {src} : {dst};"]
+        if self.nan and dnan is not None:
+            out.append(f"{dnan} |= {snan};")
+        return out
+
     def decl_total(self):
         n = self.name
         if self.scalar_loop:
             return [f"{self.vct} bv_{n} = {self.identity()}; int64_t bi_{n} = -1;"]
         out = [f"{self.wide} acc_{n} = {self.identity()};"]
-        if self.fl and self.kind in ("max", "min"):
+        if self.nan:
             out.append(f"int nan_{n} = 0;")
         return out
 
@@ -294,33 +308,39 @@ class _Acc:
         if self.scalar_loop:
             return []
         out = [f"{self.vct} blk_{n} = {self.identity()};"]
-        if self.fl and self.kind in ("max", "min"):
+        if self.nan:
             out.append(f"int bnan_{n} = 0;")
+        return out
+
+    def decl_arrays(self, size):
+        """Per-lane totals and blocks of a column reduction."""
+        n = self.name
+        out = [f"{self.wide} acc_{n}[{size}]; {self.vct} blk_{n}[{size}];"]
+        if self.nan:
+            out.append(f"int nan_{n}[{size}]; int bnan_{n}[{size}];")
+        return out
+
+    def init(self, which, sub=""):
+        n = self.name
+        out = [f"{which}_{n}{sub} = {self.identity()};"]
+        if self.nan:
+            out.append(f"{'' if which == 'acc' else 'b'}nan_{n}{sub} = 0;")
         return out
 
     def pragma_clauses(self):
         n = self.name
         op = {"sum": "+", "prod": "*", "and": "&", "or": "|", "max": "max", "min": "min"}[self.kind]
         out = [f"reduction({op}:blk_{n})"]
-        if self.fl and self.kind in ("max", "min"):
+        if self.nan:
             out.append(f"reduction(|:bnan_{n})")
         return out
 
-    def update(self, v, pos):
+    def update(self, v, pos, sub=""):
         n, k = self.name, self.kind
-        if k == "sum":
-            return [f"blk_{n} += {v};"]
-        if k == "prod":
-            return [f"blk_{n} *= {v};"]
-        if k == "and":
-            return [f"blk_{n} &= {v};"]
-        if k == "or":
-            return [f"blk_{n} |= {v};"]
-        if k in ("max", "min"):
-            cmp = ">" if k == "max" else "<"
-            out = [f"blk_{n} = ({v} {cmp} blk_{n}) ? {v} : blk_{n};"]
-            if self.fl:
-                out.append(f"bnan_{n} |= (int)({v} != {v});")
+        if not self.scalar_loop:
+            out = self.combine(f"blk_{n}{sub}", v)
+            if self.nan:
+                out.append(f"bnan_{n}{sub} |= (int)({v} != {v});")
             return out
         cmp = ">" if k == "argmax" else "<"
         if self.fl:
@@ -329,24 +349,11 @@ class _Acc:
             cond = f"bi_{n} < 0 || {v} {cmp} bv_{n}"
         return [f"if ({cond}) {{ bv_{n} = {v}; bi_{n} = {pos}; }}"]
 
-    def merge_block(self):
-        n, k = self.name, self.kind
+    def merge_block(self, sub=""):
+        n = self.name
         if self.scalar_loop:
             return []
-        if k == "sum":
-            out = [f"acc_{n} += blk_{n};"]
-        elif k == "prod":
-            out = [f"acc_{n} *= blk_{n};"]
-        elif k == "and":
-            out = [f"acc_{n} &= blk_{n};"]
-        elif k == "or":
-            out = [f"acc_{n} |= blk_{n};"]
-        else:
-            cmp = ">" if k == "max" else "<"
-            out = [f"acc_{n} = (blk_{n} {cmp} acc_{n}) ? blk_{n} : acc_{n};"]
-            if self.fl:
-                out.append(f"nan_{n} |= bnan_{n};")
-        return out
+        return self.combine(f"acc_{n}{sub}", f"blk_{n}{sub}", f"nan_{n}{sub}", f"bnan_{n}{sub}")
 
     # partial results of a parallel split (per thread), combined in thread order
     def partial_decls(self):
@@ -354,7 +361,7 @@ class _Acc:
         if self.scalar_loop:
             return [f"{self.vct} pbv_{n}[JX_MAXT]; int64_t pbi_{n}[JX_MAXT];"]
         out = [f"{self.wide} pacc_{n}[JX_MAXT];"]
-        if self.fl and self.kind in ("max", "min"):
+        if self.nan:
             out.append(f"int pnan_{n}[JX_MAXT];")
         return out
 
@@ -363,7 +370,7 @@ class _Acc:
         if self.scalar_loop:
             return [f"pbv_{n}[{t}] = bv_{n}; pbi_{n}[{t}] = bi_{n};"]
         out = [f"pacc_{n}[{t}] = acc_{n};"]
-        if self.fl and self.kind in ("max", "min"):
+        if self.nan:
             out.append(f"pnan_{n}[{t}] = nan_{n};")
         return out
 
@@ -377,29 +384,15 @@ class _Acc:
             else:
                 cond = f"pbi_{n}[{t}] >= 0 && (bi_{n} < 0 || {v} {cmp} bv_{n})"
             return [f"if ({cond}) {{ bv_{n} = {v}; bi_{n} = pbi_{n}[{t}]; }}"]
-        blk = f"pacc_{n}[{t}]"
-        if k == "sum":
-            out = [f"acc_{n} += {blk};"]
-        elif k == "prod":
-            out = [f"acc_{n} *= {blk};"]
-        elif k == "and":
-            out = [f"acc_{n} &= {blk};"]
-        elif k == "or":
-            out = [f"acc_{n} |= {blk};"]
-        else:
-            cmp = ">" if k == "max" else "<"
-            out = [f"acc_{n} = ({blk} {cmp} acc_{n}) ? {blk} : acc_{n};"]
-            if self.fl:
-                out.append(f"nan_{n} |= pnan_{n}[{t}];")
-        return out
+        return self.combine(f"acc_{n}", f"pacc_{n}[{t}]", f"nan_{n}", f"pnan_{n}[{t}]")
 
-    def final_value(self, dt):
+    def final_value(self, dt, sub=""):
         n, ct = self.name, self.ct
         if self.scalar_loop:
             return f"({ct})(bi_{n} < 0 ? 0 : bi_{n})"
-        v = f"({ct})acc_{n}"
-        if self.fl and self.kind in ("max", "min"):
-            v = f"(nan_{n} ? ({ct})NAN : ({ct})acc_{n})"
+        v = f"({ct})acc_{n}{sub}"
+        if self.nan:
+            v = f"(nan_{n}{sub} ? ({ct})NAN : ({ct})acc_{n}{sub})"
         return round_half(v, dt) if self.kind in ("sum", "prod") else v
 
 
@@ -422,7 +415,7 @@ class KernelWriter:
         self.lines.append("  " * ind + line)
 
     # -- ops --
-    def op_lines(self, ops, accs=None, pos_expr=None):
+    def op_lines(self, ops, accs=None, sub=""):
         out = []
         for op in ops:
             t = type(op)
@@ -449,7 +442,7 @@ class KernelWriter:
                 else:
                     out.append(f"{op.buffer}[{cindex(op.index)}] = {store_value(op.value, b.dtype)};")
             elif t is K.Reduce:
-                out += accs[op.out].update(op.arg, cindex(op.index) if op.index is not None else "0")
+                out += accs[op.out].update(op.arg, cindex(op.index) if op.index is not None else "0", sub)
         return out
 
     def signature(self):
@@ -522,8 +515,101 @@ class KernelWriter:
             stride *= s
 
     # -- reduction kernels --
+    def _column_layout(self):
+        """Whether the kernel reduces along a strided dimension while the outer dimension is
+        contiguous (a column sum): then lanes run over outer points, not over the reduction."""
+        k = self.k
+        if len(k.ranges) != 1 or k.ranges[0] < 16 or self.locals:
+            return False
+        if [st.kind for st in k.stages] not in (["loop"], ["loop", "outer"]):
+            return False
+        p0 = sympy.Symbol("p0", integer=True, nonnegative=True)
+        rl = sympy.Symbol(f"r{len(k.reduce_ranges) - 1}", integer=True, nonnegative=True)
+        strided = False
+        for op in k.stages[0].ops:
+            t = type(op)
+            if t is K.Store or (t is K.Reduce and op.op in ("argmax", "argmin")):
+                return False
+            if t is K.Load:
+                e = op.index
+                if any(isinstance(a, (FloorDiv, Mod)) and a.has(p0) for a in sympy.preorder_traversal(e)):
+                    return False
+                c = e.coeff(p0) if e.is_Add else (1 if e == p0 else e.as_coeff_Mul()[0] if e.has(p0) else 0)
+                if c not in (0, 1):
+                    return False
+                if c == 1 and (e.coeff(rl) if e.is_Add else 0) != 1:
+                    strided = True
+        return strided
+
+    def write_column_reduction(self):
+        k = self.k
+        nP, R = k.ranges[0], k.reduce_ranges
+        PB = 64
+        loop = k.stages[0]
+        outer = k.stages[1].ops if len(k.stages) > 1 else []
+        accs = {op.out: _Acc(op, self.dtypes[op.arg]) for op in loop.ops if type(op) is K.Reduce}
+        parallel = nP * int(np.prod(R)) >= PARALLEL_MIN_WORK and nP >= 2 * PB
+        ind = 1
+        if parallel:
+            self.w("#pragma omp parallel for num_threads(jx_nthreads) schedule(static)", ind)
+        self.w(f"for (int64_t pb = 0; pb < {nP}; pb += {PB}) {{", ind)
+        ind += 1
+        self.w(f"const int64_t pn = jx_min64({PB}, {nP} - pb);", ind)
+        for a in accs.values():
+            for line in a.decl_arrays(PB):
+                self.w(line, ind)
+        self.w(f"for (int64_t pl = 0; pl < {PB}; ++pl) {{", ind)
+        for a in accs.values():
+            for line in a.init("acc", "[pl]"):
+                self.w(line, ind + 1)
+        self.w("}", ind)
+        inner = int(np.prod(R[1:])) if len(R) > 1 else 1
+        rb = max(1, BLOCK // max(inner, 1))
+        self.w(f"for (int64_t jx_b = 0; jx_b < {R[0]}; jx_b += {rb}) {{", ind)
+        ind += 1
+        self.w(f"for (int64_t pl = 0; pl < {PB}; ++pl) {{", ind)
+        for a in accs.values():
+            for line in a.init("blk", "[pl]"):
+                self.w(line, ind + 1)
+        self.w("}", ind)
+        self.w(f"const int64_t jx_e = jx_min64(jx_b + {rb}, (int64_t){R[0]});", ind)
+        self.w("for (int64_t r0 = jx_b; r0 < jx_e; ++r0) {", ind)
+        depth = ind + 1
+        for i in range(1, len(R)):
+            self.w(f"for (int64_t r{i} = 0; r{i} < {R[i]}; ++r{i}) {{", depth)
+            depth += 1
+        self.w("#pragma omp simd", depth)
+        self.w("for (int64_t pl = 0; pl < pn; ++pl) {", depth)
+        self.w("const int64_t p0 = pb + pl;", depth + 1)
+        for line in self.op_lines(loop.ops, accs, "[pl]"):
+            self.w(line, depth + 1)
+        self.w("}", depth)
+        for i in range(len(R) - 1, -1, -1):
+            depth -= 1
+            self.w("}", depth)
+        self.w("for (int64_t pl = 0; pl < pn; ++pl) {", ind)
+        for a in accs.values():
+            for line in a.merge_block("[pl]"):
+                self.w(line, ind + 1)
+        self.w("}", ind)
+        ind -= 1
+        self.w("}", ind)
+        self.w("#pragma omp simd", ind)
+        self.w("for (int64_t pl = 0; pl < pn; ++pl) {", ind)
+        self.w("const int64_t p0 = pb + pl;", ind + 1)
+        for op in loop.ops:
+            if type(op) is K.Reduce:
+                self.w(f"const {compute_type(op.dtype)} {op.out} = {accs[op.out].final_value(op.dtype, '[pl]')};", ind + 1)
+        for line in self.op_lines(outer):
+            self.w(line, ind + 1)
+        self.w("}", ind)
+        ind -= 1
+        self.w("}", ind)
+
     def write_reduction(self):
         k = self.k
+        if self._column_layout():
+            return self.write_column_reduction()
         P, R = k.ranges, k.reduce_ranges
         nP = int(np.prod(P)) if P else 1
         nR = int(np.prod(R))

@@ -66,10 +66,11 @@ def input_strides(graph, tensors):
 class CppExecutable:
     """Runs a scheduled Program: kernels from one compiled library, externs through torch."""
 
-    def __init__(self, graph, program, strides=None):
+    def __init__(self, graph, program, strides=None, donate=()):
         self.graph = graph
         self.program = program
         self.strides = strides or {}
+        self.donate = tuple(donate)
         self.kernel_count = len(program.kernels)
         self.source, self.segments = translation_unit(program)
         self.lib, self.source_path = compiler.load_library(self.source)
@@ -127,7 +128,10 @@ class CppExecutable:
             lines.append("    try:")
             ind = "        "
         for b, buf in bufs.items():
-            if buf.kind == "output" and not buf.extern:
+            if buf.kind == "output" and not buf.extern and buf.donor is not None:
+                others = [n for n in p.inputs if n != buf.donor and bufs[n].shape != ()]
+                lines.append(f"{ind}{b} = _donated({buf.donor}, [{', '.join(others)}])")
+            elif buf.kind == "output" and not buf.extern:
                 ns[f"_odt_{b}"] = dtypes.to_torch_dtype(buf.dtype)
                 if b in pooled:
                     ns[f"_opool_{b}"] = []
@@ -188,6 +192,7 @@ class CppExecutable:
             lines.append("        _lock.release()")
         ns["_fix"] = _fix_extern_output(ns["_pool"])
         ns["_take"] = _take_output
+        ns["_donated"] = _donated_storage
         src = "\n".join(lines)
         self.launcher_source = src
         exec(compile(src, f"<jaxish launcher {id(self):x}>", "exec"), ns)
@@ -200,12 +205,13 @@ class CppExecutable:
         exe = self._variants.get(key)
         if exe is None:
             strides = {i: k for i, k in enumerate(key) if k is not None}
-            exe = self._variants[key] = CppExecutable(self.graph, schedule(self.graph, strides), strides)
+            exe = self._variants[key] = CppExecutable(self.graph, schedule(self.graph, strides, self.donate),
+                                                      strides, self.donate)
         return exe.run_tensors(ts)
 
     def _fresh(self, ts):
         """Re-entrant call (another thread is running this executable): private temps."""
-        return CppExecutable(self.graph, self.program, self.strides).run_tensors(ts)
+        return CppExecutable(self.graph, self.program, self.strides, self.donate).run_tensors(ts)
 
     def as_text(self):
         p = self.program
@@ -240,6 +246,16 @@ def _take_output(pool, shape, dtype):
     if len(pool) < 2:
         pool.append(t)
     return t
+
+
+def _donated_storage(t, others):
+    """A donated input's tensor, to be overwritten in place by the output it becomes (a private
+    copy when it is not contiguous or shares memory with another operand)."""
+    if t.is_contiguous():
+        ptr = t.untyped_storage().data_ptr()
+        if not any(isinstance(o, torch.Tensor) and o.untyped_storage().data_ptr() == ptr for o in others):
+            return t
+    return t.clone(memory_format=torch.contiguous_format)
 
 
 _getrefcount = sys.getrefcount

@@ -55,6 +55,16 @@ def compute_type(dtype):
     return "tl.float32" if t in _HALF else t
 
 
+def round_half(expr, dtype):
+    """Round a float32 value (source text) to float16/bfloat16 precision, keeping float32."""
+    t = tl_type(dtype)
+    if t == "tl.bfloat16":
+        return f"_jx_round_bf16({expr})"
+    if t == "tl.float16":
+        return f"({expr}).to(tl.float16).to(tl.float32)"
+    return expr
+
+
 def is_float(dtype):
     return dtypes.is_float(np.dtype(dtype))
 
@@ -288,18 +298,22 @@ def _integer_pow(a, y, ct, fl):
 
 
 def _shift(op, a, b, dt, ct):
+    """XLA's shifts: an amount outside [0, bits) (read as unsigned) gives 0, or the sign fill for
+    the arithmetic right shift, which reads the bits as signed for unsigned types too."""
     n = bits(dt)
     s = f"tl.minimum(tl.maximum({b}, 0), {n - 1}).to({ct})"
-    out_of_range = f"(({b} >= {n}) | ({b} < 0))"
+    oor = f"({b} >= {n})" if dtypes.is_unsigned(dt) else f"(({b} >= {n}) | ({b} < 0))"
+    ut, it = f"tl.uint{n}", f"tl.int{n}"
     if op == "shift_left":
-        return f"tl.where({out_of_range}, 0, {a} << {s}).to({ct})"
-    if op == "shift_right_arithmetic":
-        return f"({a} >> {s})"
-    ut = f"tl.uint{n}"
-    if dtypes.is_unsigned(dt):
-        return f"tl.where({out_of_range}, 0, {a} >> {s}).to({ct})"
-    return (f"tl.where({out_of_range}, 0, ({a}.to({ut}, bitcast=True) >> {s}.to({ut}))"
-            f".to({ct}, bitcast=True)).to({ct})")
+        return f"tl.where({oor}, 0, {a} << {s}).to({ct})"
+    if op == "shift_right_logical":
+        if dtypes.is_unsigned(dt):
+            return f"tl.where({oor}, 0, {a} >> {s}).to({ct})"
+        return (f"tl.where({oor}, 0, ({a}.to({ut}, bitcast=True) >> {s}.to({ut}))"
+                f".to({ct}, bitcast=True)).to({ct})")
+    sa = f"{a}.to({it}, bitcast=True)" if dtypes.is_unsigned(dt) else a
+    r = f"tl.where({oor}, tl.where({sa} < 0, -1, 0).to({it}), {sa} >> {s}.to({it}))"
+    return f"{r}.to({ct}, bitcast=True)" if dtypes.is_unsigned(dt) else f"{r}.to({ct})"
 
 
 def convert(a, src, dst):
@@ -313,17 +327,13 @@ def convert(a, src, dst):
             return a
         return f"{a}.to({cd})"          # rounding to half happens after the op
     if is_float(src):
-        # truncate toward zero; NaN -> 0; saturate (as the eager impl)
-        if dtypes.is_unsigned(dst) and bits(dst) > 8:
-            wide = convert(a, src, np.dtype("int64"))
-            return f"{wide}.to({cd})"
+        # truncate toward zero; NaN -> 0; saturate at the target's range (as XLA and eager)
         info = np.iinfo(dst)
-        lo = float(info.min)
         top = float(2.0 ** (bits(dst) - (0 if dtypes.is_unsigned(dst) else 1)))
         ftype = np.float64 if cs == "tl.float64" else np.float32
         below = float(np.nextafter(ftype(top), ftype(0)))
         x = f"tl.where({a} == {a}, {a}, 0.0)"
-        x = f"tl.minimum(tl.maximum({x}, {float_literal(lo)}), {float_literal(below)})"
+        x = f"tl.minimum(tl.maximum({x}, {float_literal(float(info.min))}), {float_literal(below)})"
         return f"tl.where({a} >= {float_literal(top)}, {int(info.max)}, {x}.to({cd})).to({cd})"
     if src == dtypes.bool_:
         return f"{a}.to({cd})"
@@ -695,9 +705,7 @@ class KernelWriter:
         if dt == dtypes.bool_:
             expr = f"({expr} != 0)"
         else:
-            expr = f"{expr}.to({ct})"
-            if tl_type(dt) in _HALF:
-                expr = f"{expr}.to({tl_type(dt)}).to(tl.float32)"
+            expr = round_half(f"{expr}.to({ct})", dt)
         out(f"{op.out} = {expr}")
         env[op.out] = op.out
 
@@ -757,13 +765,12 @@ class KernelWriter:
             if e.is_Integer:
                 out(f"{name} = {const_text(int(e), op.dtype)}")
             else:
-                out(f"{name} = ({print_index(e)}).to({compute_type(op.dtype)})")
+                out(f"{name} = {round_half(f'({print_index(e)}).to({compute_type(op.dtype)})', op.dtype)}")
         elif t is K.Compute:
             args = [self._resolve(a, out, ctx, env) for a in op.args]
             arg_dtypes = [self.dtype[a] for a in op.args]
             text = scalar_op(op.op, op.dtype, args, arg_dtypes, op.params)
-            if tl_type(op.dtype) in _HALF:
-                text = f"({text}).to({tl_type(op.dtype)}).to(tl.float32)"
+            text = round_half(text, op.dtype)
             out(f"{name} = {text}")
         elif t is K.Reduce:
             raise Unsupported("Reduce outside a loop stage")

@@ -90,7 +90,10 @@ class TritonExecutable:
         if len(self.chosen) == len(self.candidates):
             self.run_tensors = self._build_launcher()
         else:
-            self.run_tensors = self._tuning_run
+            # callers may hold on to run_tensors: a trampoline that switches after tuning
+            impl = [self._tuning_run]
+            self._impl = impl
+            self.run_tensors = lambda ts: impl[0](ts)
         if "fusion" in os.environ.get("JAXISH_LOG", ""):
             _log_text(self.as_text())
 
@@ -261,7 +264,7 @@ class TritonExecutable:
                 env[o] = fix(r, aliasing)
         if choices:
             loader.save_tuned(self.hash, self.device_name, choices)
-        self.run_tensors = self._build_launcher()
+        self._impl[0] = self._build_launcher()
         outs = []
         for o in p.outputs:
             if isinstance(o, str):

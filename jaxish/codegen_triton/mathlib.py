@@ -69,6 +69,15 @@ def _jx_argmin(v1, i1, v2, i2):
 
 # ---- float helpers --------------------------------------------------------------------------
 @triton.jit
+def _jx_round_bf16(x):
+    # float32 -> nearest bfloat16 (ties to even), kept in float32; bit arithmetic, because the
+    # interpreter's float32 -> bfloat16 cast truncates
+    b = x.to(tl.uint32, bitcast=True)
+    r = (b + 0x7FFF + ((b >> 16) & 1)) & 0xFFFF0000
+    return tl.where(x != x, x, r.to(tl.float32, bitcast=True))
+
+
+@triton.jit
 def _jx_signbit(x):
     if x.dtype == tl.float64:
         s = x.to(tl.int64, bitcast=True) < 0
@@ -138,7 +147,8 @@ def _jx_asinh(x):
 def _jx_acosh(x):
     t = x - 1.0
     small = _jx_log1p(t + tl.sqrt(2.0 * t + t * t))
-    return tl.where(x > 1e18, tl.log(x) + 0.6931471805599453, small)
+    r = tl.where(x > 1e18, tl.log(x) + 0.6931471805599453, small)
+    return tl.where(x < 1.0, float("nan"), r)
 
 
 @triton.jit
@@ -150,20 +160,20 @@ def _jx_atanh(x):
 
 @triton.jit
 def _jx_atan(x):
-    # Cephes atanf: reduce to |t| <= tan(pi/8), odd polynomial; float64 gets two Newton steps.
+    # Cephes atanf: reduce to |t| <= tan(pi/8), odd polynomial; float64 refines atan(t) by Newton.
     a = tl.abs(x)
     big = a > 2.414213562373095
     mid = a > 0.41421356237309503
     t = tl.where(big, -1.0 / a, tl.where(mid, (a - 1.0) / (a + 1.0), a))
-    y0 = tl.where(big, 1.5707963267948966, tl.where(mid, 0.7853981633974483, 0.0))
+    # (a where of two Python floats would be float32: build the multiple of pi/4 from `a`)
+    y0 = tl.where(big, 2.0, tl.where(mid, 1.0, 0.0 * a)) * 0.7853981633974483
     z = t * t
-    r = y0 + ((((0.0805374449538 * z - 0.138776856032) * z + 0.199777106478) * z
-               - 0.333329491539) * z * t + t)
+    p = (((0.0805374449538 * z - 0.138776856032) * z + 0.199777106478) * z - 0.333329491539) * z * t + t
     if x.dtype == tl.float64:
         for _ in tl.static_range(2):
-            c = tl.cos(r)
-            r2 = r - c * (tl.sin(r) - a * c)
-            r = tl.where(a == INF, r, r2)
+            c = tl.cos(p)
+            p = p - c * (tl.sin(p) - t * c)
+    r = y0 + p
     return tl.where(x < 0.0, -r, r)
 
 
@@ -220,8 +230,8 @@ def _jx_rint(x):
 
 @triton.jit
 def _jx_round_away(x):
-    r = tl.floor(tl.abs(x) + 0.5)
-    return tl.where(x < 0.0, -r, tl.where(x > 0.0, r, x * 0.0))
+    t = tl.where(x < 0.0, tl.ceil(x), tl.floor(x))
+    return tl.where(tl.abs(x - t) >= 0.5, tl.where(x < 0.0, t - 1.0, t + 1.0), t)
 
 
 @triton.jit
@@ -232,7 +242,8 @@ def _jx_pow(x_in, y_in):
     r = tl.exp(y * tl.log(ax))
     yint = tl.floor(y) == y
     yodd = yint & (tl.floor(y * 0.5) * 2.0 != y)
-    r = tl.where(x < 0.0, tl.where(yint, tl.where(yodd, -r, r), float("nan")), r)
+    r = tl.where((x < 0.0) & (~yint), float("nan"), r)
+    r = tl.where(_jx_signbit(x) & yodd, -r, r)
     r = tl.where((ax == 1.0) & (tl.abs(y) == INF), 1.0, r)
     r = tl.where((y == 0.0) | (x == 1.0), 1.0, r)
     return r.to(x_in.dtype)
@@ -304,6 +315,7 @@ def _jx_lgamma(x_in):
     t = z + 7.5
     lg = 0.91893853320467274 + (z + 0.5) * tl.log(t) - t + tl.log(a)
     r = tl.where(refl, tl.log(3.141592653589793 / tl.abs(tl.sin(3.141592653589793 * x))) - lg, lg)
+    r = tl.where((x <= 0.0) & (tl.floor(x) == x), INF, r)
     r = tl.where(tl.abs(x) == INF, INF, r)
     return r.to(x_in.dtype)
 

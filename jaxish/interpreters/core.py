@@ -78,6 +78,7 @@ class Primitive:
     """A named operation. Rules live as attributes set beside the primitive's definition."""
     multiple_results = False
     unsigned_shim = True  # eager: compute uint16/32/64 in int64 (torch lacks most kernels)
+    eager_check = False  # eager: run abstract_eval first (for impls torch would not reject)
 
     def __init__(self, name, multiple_results=False):
         self.name = name

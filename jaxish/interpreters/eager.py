@@ -42,6 +42,9 @@ class EagerTrace(core.Trace):
     level = 0
 
     def process_primitive(self, prim, args, params):
+        if prim.eager_check:  # shape rules torch would silently bend (slice bounds, permutations)
+            from .core import get_aval
+            prim.abstract_eval(*[get_aval(a) for a in args], **params)
         ts = [a._t if type(a) is ArrayImpl else to_tensor(a) for a in args]
         try:
             out = run_impl(prim, ts, params)

@@ -169,7 +169,7 @@ def reshape(operand, new_sizes, dimensions=None):
 @_export
 def transpose(operand, permutation):
     permutation = tuple(builtins.int(p) for p in permutation)
-    if permutation == tuple(range(len(permutation))):
+    if permutation == tuple(range(core.get_aval(operand).ndim)):
         return operand
     return S.transpose_p.bind(operand, permutation=permutation)
 

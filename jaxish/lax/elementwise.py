@@ -103,8 +103,17 @@ _SCALAR_SECOND_OK = {"add", "sub", "mul", "div", "pow", "eq", "ne", "lt", "le", 
                      "and", "or", "xor", "rem"}
 
 
+def _reject(p, args, params):
+    """Raise the abstract-eval error (JAX's TypeError) for operands torch would happily promote."""
+    avals = [ShapedArray(tuple(a.shape), dtypes.from_torch_dtype(a.dtype), False)
+             if isinstance(a, torch.Tensor) else core.get_aval(a) for a in args]
+    p.abstract_eval(*avals, **params)
+
+
 def elementwise(name, nargs, impl, kinds=_ANY, out_dtype=None, scalar_first_ok=False):
     p = Primitive(name)
+    # eager impls check operand dtypes cheaply (lax ops never promote; torch would)
+    allowed = frozenset(td for nd, td in dtypes._NP_TO_TORCH.items() if _kind(nd) in kinds)
     if scalar_first_ok:
         p.impl = impl
     elif name in _SCALAR_SECOND_OK:
@@ -112,14 +121,26 @@ def elementwise(name, nargs, impl, kinds=_ANY, out_dtype=None, scalar_first_ok=F
 
         def wrapped(x, y, **params):
             if type(x) is Tensor:
+                if x.dtype not in allowed or (type(y) is Tensor and y.dtype is not x.dtype):
+                    _reject(p, (x, y), params)
                 return impl(x, y, **params)
+            if isinstance(y, torch.Tensor) and y.dtype not in allowed:
+                _reject(p, (x, y), params)
             return impl(*_tensors((x, y)), **params)
         p.impl = wrapped
     else:
         def wrapped(*args, **params):
+            dt = None
+            scalar = False
             for a in args:
-                if not isinstance(a, torch.Tensor):
-                    return impl(*_tensors(args), **params)
+                if isinstance(a, torch.Tensor):
+                    if a.dtype not in allowed or (dt is not None and a.dtype is not dt):
+                        _reject(p, args, params)
+                    dt = a.dtype
+                else:
+                    scalar = True
+            if scalar:
+                return impl(*_tensors(args), **params)
             return impl(*args, **params)
         p.impl = wrapped
     p.abstract_eval = _make_abstract_eval(name, kinds, out_dtype)
@@ -336,6 +357,8 @@ select_n_p.pointwise = "select_n"
 
 
 def _select_n_impl(which, *cases):
+    if isinstance(which, torch.Tensor) and (which.is_floating_point() or which.is_complex()):
+        _reject(select_n_p, (which,) + cases, {})
     tens = _tensors(cases)
     if not isinstance(which, torch.Tensor):
         which = torch.tensor(which, device=tens[0].device)

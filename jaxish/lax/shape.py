@@ -192,7 +192,14 @@ deflinear(squeeze_p, lambda ct, x, dimensions: [
 # ---- rev --------------------------------------------------------------------------------------
 rev_p = Primitive("rev")  # torch.flip has no uint16/32/64 kernels: keep the int64 shim
 rev_p.impl = lambda x, dimensions: torch.flip(x, dimensions) if dimensions else x
-rev_p.abstract_eval = lambda x, dimensions: x
+def _rev_abstract(x, dimensions):
+    if any(not 0 <= d < x.ndim for d in dimensions) or len(set(dimensions)) != len(dimensions):
+        raise TypeError(f"rev dimensions must be unique and less than operand ndim, got dimensions "
+                        f"{tuple(dimensions)} for operand ndim {x.ndim}.")
+    return x
+
+
+rev_p.abstract_eval = _rev_abstract
 
 
 def _rev_batch(vals, dims, dimensions):
@@ -573,7 +580,19 @@ def _iota_impl(dtype, shape, dimension):
 
 
 iota_p.impl = _iota_impl
-iota_p.abstract_eval = lambda dtype, shape, dimension: ShapedArray(shape, dtype, False)
+def _check_shape_nonneg(name, shape):
+    if any(d < 0 for d in shape):
+        raise TypeError(f"{name} shape must have every element be nonnegative, got {tuple(shape)}.")
+
+
+def _iota_abstract(dtype, shape, dimension):
+    _check_shape_nonneg("iota", shape)
+    if not 0 <= dimension < max(len(shape), 1):
+        raise TypeError(f"iota dimension {dimension} is out of range for shape {tuple(shape)}")
+    return ShapedArray(shape, dtype, False)
+
+
+iota_p.abstract_eval = _iota_abstract
 iota_p.weak_type_rule = lambda weaks, **_: False
 iota_p.batch = None
 
@@ -588,7 +607,12 @@ def _full_impl(shape, fill_value, dtype):
 
 
 full_p.impl = _full_impl
-full_p.abstract_eval = lambda shape, fill_value, dtype: ShapedArray(shape, dtype, False)
+def _full_abstract(shape, fill_value, dtype):
+    _check_shape_nonneg("full", shape)
+    return ShapedArray(shape, dtype, False)
+
+
+full_p.abstract_eval = _full_abstract
 full_p.weak_type_rule = lambda weaks, **_: False
 
 full_like_p = Primitive("full_like")
@@ -616,8 +640,20 @@ def _full_like_jvp(primals, tangents, fill_value, dtype, shape):
 
 
 full_like_p.impl = _full_like_impl
-full_like_p.abstract_eval = lambda x, fill_value, dtype, shape: ShapedArray(shape, dtype, False)
+def _full_like_abstract(x, fill_value, dtype, shape):
+    _check_shape_nonneg("full_like", shape)
+    return ShapedArray(shape, dtype, False)
+
+
+full_like_p.abstract_eval = _full_like_abstract
 full_like_p.weak_type_rule = lambda weaks, **_: False
 full_like_p.batch = _full_like_batch
 full_like_p.jvp = _full_like_jvp
 full_like_p.transpose = lambda ct, x, **params: [Zero(x.aval) if is_undefined(x) else None]  # output ignores x's values
+
+
+# Eager mode runs these shape rules before the torch impl: torch would clamp slice bounds,
+# accept partial permutations or negative sizes with its own (or no) message.
+for _p in (slice_p, dynamic_slice_p, dynamic_update_slice_p, transpose_p, rev_p, iota_p, full_p,
+           full_like_p, pad_p):
+    _p.eager_check = True

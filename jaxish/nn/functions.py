@@ -228,3 +228,24 @@ def one_hot(x, num_classes, *, dtype=None, axis=-1):
     if not dtypes.is_int(xv.dtype):
         cls = lax.convert_element_type(cls, xv.dtype)
     return lax.convert_element_type(C.equal(xb, cls), dt)
+
+
+__all__ += ["logmeanexp"]
+
+
+def _broadcast(x, shape):
+    from ..numpy import broadcast_to
+    return broadcast_to(x, shape)
+
+
+def logmeanexp(x, axis=None, where=None, keepdims=False):
+    """log(mean(exp(x))) along axis, computed stably."""
+    x = _inexact("logmeanexp", x)
+    xv = core.get_aval(x)
+    if where is None:
+        n = xv.size if axis is None else math.prod(
+            xv.shape[a] for a in ((axis,) if isinstance(axis, int) else tuple(axis)))
+        return C.subtract(logsumexp(x, axis=axis, keepdims=keepdims), math.log(n))
+    w = lax.convert_element_type(_broadcast(where, xv.shape), xv.dtype)
+    cnt = R.sum(w, axis=axis, keepdims=keepdims)
+    return C.subtract(logsumexp(x, axis=axis, keepdims=keepdims, where=where), C.log(cnt))

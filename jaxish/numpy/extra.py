@@ -1305,3 +1305,307 @@ def corrcoef(x, y=None, rowvar=True):
     s = C.sqrt(d)
     c = C.true_divide(C.true_divide(c, s[:, None]), s[None, :])
     return C.clip(C.real(c), -1, 1) if not dtypes.is_complex(_aval(c).dtype) else c
+
+
+# ---- more daily helpers -----------------------------------------------------------------------
+__all__ += ["put_along_axis", "gradient", "unstack", "angle", "gcd", "lcm", "polyadd", "polysub", "polymul",
+            "polyder", "polyint", "compress", "extract", "choose", "apply_along_axis", "iscomplex", "isreal",
+            "array_equiv", "matvec", "vecmat", "resize"]
+
+
+def put_along_axis(arr, indices, values, axis, inplace=True, *, mode=None):
+    """arr with values written at indices along axis (take_along_axis's inverse); inplace=False only."""
+    if inplace:
+        raise ValueError("jax.numpy.put_along_axis cannot modify arrays in-place, because JAX arrays are "
+                         "immutable. Pass inplace=False to instead return an updated array.")
+    arr = _arr(arr, "put_along_axis argument arr")
+    idx = _arr(indices, "put_along_axis argument indices")
+    av, iv = _aval(arr), _aval(idx)
+    if axis is None:
+        return S.reshape(put_along_axis(S.ravel(arr), S.ravel(idx), S.ravel(_arr(values)), 0, inplace=False),
+                         av.shape)
+    if iv.ndim != av.ndim:
+        raise ValueError(f"indices and arr must have the same number of dimensions; {iv.ndim} vs. {av.ndim}")
+    axis = _axis(axis, av.ndim, "put_along_axis")
+    n = av.shape[axis]
+    idx = C.where(C.less(idx, 0), C.add(idx, n), idx)
+    shape = tuple(iv.shape[i] if i == axis else av.shape[i] for i in range(av.ndim))
+    idx = S.broadcast_to(idx, shape)
+    vals = lax.convert_element_type(S.broadcast_to(_arr(values), shape), av.dtype)
+    coords = [idx if i == axis else lax.broadcasted_iota(dtypes.int32, shape, i) for i in range(av.ndim)]
+    from ..lax.indexing import scatter_nd_p
+    return scatter_nd_p.bind(arr, vals, *coords, mode="set")
+
+
+def gradient(f, *varargs, axis=None, edge_order=None):
+    """Second-order central differences inside, first-order at the edges (spacing: scalars or
+    coordinate arrays), one array per axis."""
+    if edge_order is not None and edge_order != 1:
+        raise NotImplementedError("jnp.gradient only supports edge_order=1")
+    f = _arr(f, "gradient argument f")
+    (f,) = _promote_to_inexact("gradient", f)
+    nd = _aval(f).ndim
+    axes = tuple(range(nd)) if axis is None else ((axis,) if isinstance(axis, (int, np.integer)) else tuple(axis))
+    axes = tuple(_axis(a, nd, "gradient") for a in axes)
+    if len(varargs) == 0:
+        spacings = [1.0] * len(axes)
+    elif len(varargs) == 1:
+        spacings = list(varargs) * len(axes)
+    elif len(varargs) == len(axes):
+        spacings = list(varargs)
+    else:
+        raise TypeError("Invalid number of spacing arguments to jnp.gradient")
+    out = []
+    for ax, h in zip(axes, spacings):
+        n = _aval(f).shape[ax]
+        if n < 2:
+            raise ValueError("Shape of array too small to calculate a numerical gradient, at least 2 samples needed")
+        sl = lambda a, b: lax.slice_in_dim(f, a, b, axis=ax)
+        shape = [1] * nd
+        shape[ax] = n - 2
+        if isinstance(h, (int, float, np.floating, np.integer)) or _aval(_arr(h)).ndim == 0:
+            hh = _arr(h) if not isinstance(h, (int, float, np.floating, np.integer)) else float(h)
+            inner = C.true_divide(C.subtract(sl(2, n), sl(0, n - 2)), C.multiply(hh, 2.0)) if n > 2 else None
+            first = C.true_divide(C.subtract(sl(1, 2), sl(0, 1)), hh)
+            last = C.true_divide(C.subtract(sl(n - 1, n), sl(n - 2, n - 1)), hh)
+        else:
+            x = _arr(h)
+            dx = diff(x)
+            if n > 2:
+                h1 = lax.reshape(lax.slice(dx, (0,), (n - 2,)), shape)
+                h2 = lax.reshape(lax.slice(dx, (1,), (n - 1,)), shape)
+                a = C.true_divide(C.negative(h2), C.multiply(h1, C.add(h1, h2)))
+                b = C.true_divide(C.subtract(h2, h1), C.multiply(h1, h2))
+                c = C.true_divide(h1, C.multiply(h2, C.add(h1, h2)))
+                inner = C.add(C.add(C.multiply(a, sl(0, n - 2)), C.multiply(b, sl(1, n - 1))), C.multiply(c, sl(2, n)))
+            else:
+                inner = None
+            first = C.true_divide(C.subtract(sl(1, 2), sl(0, 1)), dx[0])
+            last = C.true_divide(C.subtract(sl(n - 1, n), sl(n - 2, n - 1)), dx[-1])
+        parts = [first] + ([inner] if inner is not None else []) + [last]
+        out.append(lax.concatenate(parts, ax))
+    return out[0] if len(out) == 1 else out
+
+
+def unstack(x, /, *, axis=0):
+    x = _arr(x, "unstack argument x")
+    nd = _aval(x).ndim
+    if nd == 0:
+        raise ValueError("Unstack requires arrays with rank > 0, however a scalar array was passed.")
+    ax = _axis(axis, nd, "unstack")
+    return tuple(lax.index_in_dim(x, i, ax, keepdims=False) for i in range(_aval(x).shape[ax]))
+
+
+def angle(z, deg=False):
+    z = _arr(z, "angle argument z")
+    dt = _aval(z).dtype
+    if dtypes.is_complex(dt):
+        re, im = C.real(z), C.imag(z)
+    else:
+        (re,) = _promote_to_inexact("angle", z)
+        im = lax.full_like(re, 0)
+    out = C.arctan2(im, re)
+    return C.multiply(out, 180.0 / np.pi) if deg else out
+
+
+def gcd(x1, x2):
+    """Greatest common divisor (non-negative), by a fixed number of Euclid steps."""
+    x1, x2 = promote_args("gcd", x1, x2)
+    x1, x2 = _arr(x1), _arr(x2)
+    dt = _aval(x1).dtype
+    if not dtypes.is_int(dt):
+        raise ValueError(f"Arguments to jax.numpy.gcd must be integers, got {dt}")
+    a, b = C.abs(x1), C.abs(x2)
+    a, b = S.broadcast_arrays(a, b)
+    steps = 2 * 8 * dt.itemsize  # Euclid needs at most ~1.44 * bits steps
+    for _ in range(steps):
+        nz = C.not_equal(b, 0)
+        safe_b = C.where(nz, b, 1)
+        a, b = C.where(nz, b, a), C.where(nz, C.remainder(a, safe_b), 0)
+    return a
+
+
+def lcm(x1, x2):
+    x1, x2 = promote_args("lcm", x1, x2)
+    x1, x2 = _arr(x1), _arr(x2)
+    g = gcd(x1, x2)
+    zero = C.equal(g, 0)
+    return C.where(zero, 0, C.abs(C.multiply(C.floor_divide(x1, C.where(zero, 1, g)), x2)))
+
+
+def _poly_align(a1, a2):
+    a1, a2 = promote_args("poly", a1, a2)
+    a1, a2 = S.atleast_1d(_arr(a1)), S.atleast_1d(_arr(a2))
+    n1, n2 = _aval(a1).shape[0], _aval(a2).shape[0]
+    if n1 < n2:
+        a1 = lax.pad(a1, lax.convert_element_type(asarray(0), _aval(a1).dtype), [(n2 - n1, 0, 0)])
+    elif n2 < n1:
+        a2 = lax.pad(a2, lax.convert_element_type(asarray(0), _aval(a2).dtype), [(n1 - n2, 0, 0)])
+    return a1, a2
+
+
+def polyadd(a1, a2):
+    a1, a2 = _poly_align(a1, a2)
+    return C.add(a1, a2)
+
+
+def polysub(a1, a2):
+    a1, a2 = _poly_align(a1, a2)
+    return C.subtract(a1, a2)
+
+
+def polymul(a1, a2, *, trim_leading_zeros=False):
+    a1, a2 = promote_args("polymul", a1, a2)
+    a1, a2 = S.atleast_1d(_arr(a1)), S.atleast_1d(_arr(a2))
+    return convolve(a1, a2, mode="full")
+
+
+def polyder(p, m=1):
+    p = _arr(p, "polyder argument p")
+    (p,) = _promote_to_inexact("polyder", p) if dtypes.is_inexact(_aval(p).dtype) else (p,)
+    m = operator.index(m)
+    if m < 0:
+        raise ValueError("Order of derivative must be positive")
+    for _ in range(m):
+        n = _aval(p).shape[0]
+        if n <= 1:
+            return lax.full((0,), 0, _aval(p).dtype)
+        coeff = lax.convert_element_type(L.sub(n - 1, lax.iota(dtypes.int32, n - 1)), _aval(p).dtype)
+        p = C.multiply(lax.slice(p, (0,), (n - 1,)), coeff)
+    return p
+
+
+def polyint(p, m=1, k=None):
+    p = _arr(p, "polyint argument p")
+    (p,) = _promote_to_inexact("polyint", p)
+    m = operator.index(m)
+    if m < 0:
+        raise ValueError("Order of integral must be positive (see polyder)")
+    ks = np.zeros(m) if k is None else np.broadcast_to(np.asarray(k), (m,)) if np.ndim(k) == 0 else np.asarray(k)
+    if len(ks) != m:
+        raise ValueError("k must be a scalar or a rank-1 array of length 1 or m.")
+    for i in range(m):
+        n = _aval(p).shape[0]
+        div = lax.convert_element_type(L.sub(n, lax.iota(dtypes.int32, n)), _aval(p).dtype)
+        p = S.concatenate([C.true_divide(p, div), S.atleast_1d(asarray(ks[i], _aval(p).dtype))])
+    return p
+
+
+def compress(condition, a, axis=None, *, size=None, fill_value=0):
+    """Slices of a where condition holds (static condition, or a static `size`)."""
+    a = _arr(a, "compress argument a")
+    if axis is None:
+        a = S.ravel(a)
+        axis = 0
+    axis = _axis(axis, _aval(a).ndim, "compress")
+    cond = _arr(condition)
+    if _aval(cond).ndim != 1:
+        raise ValueError("condition must be a 1D array")
+    n = _aval(a).shape[axis]
+    m = _aval(cond).shape[0]
+    if m > n:
+        raise ValueError(f"condition contains entries that are out of bounds (length {m} > {n})")
+    from .indexing import nonzero
+    if size is None:
+        v = cond if not isinstance(cond, core.Tracer) else cond.to_concrete_value()
+        if v is None:
+            raise core.ConcretizationTypeError(cond, "jnp.compress needs a static condition or `size=`.")
+        return _take_static(a, np.nonzero(np.asarray(v))[0], axis)
+    (idx,) = nonzero(cond, size=size, fill_value=m)
+    padded = lax.pad(a, lax.convert_element_type(asarray(fill_value), _aval(a).dtype),
+                     [(0, 1 if i == axis else 0, 0) for i in range(_aval(a).ndim)])
+    idx = C.where(C.less(idx, m), idx, n)
+    from ..lax.indexing import gather_nd_p
+    nd = _aval(a).ndim
+    moved = lax.transpose(padded, (axis,) + tuple(i for i in range(nd) if i != axis)) if axis else padded
+    out = gather_nd_p.bind(moved, idx, mode="clip", fill_value=None)
+    return lax.transpose(out, tuple(range(1, axis + 1)) + (0,) + tuple(range(axis + 1, nd))) if axis else out
+
+
+def extract(condition, arr, *, size=None, fill_value=0):
+    return compress(S.ravel(_arr(condition)), S.ravel(_arr(arr)), size=size, fill_value=fill_value)
+
+
+def choose(a, choices, out=None, mode="raise"):
+    """choices[a[i]][i] elementwise; mode 'raise' needs concrete indices, or use 'wrap'/'clip'."""
+    if out is not None:
+        raise NotImplementedError("The 'out' argument to jnp.choose is not supported.")
+    a = _arr(a, "choose argument a")
+    choices = promote_args("choose", *choices)
+    n = len(choices)
+    if mode == "raise":
+        v = a if not isinstance(a, core.Tracer) else a.to_concrete_value()
+        if v is None:
+            raise core.ConcretizationTypeError(a, "jnp.choose(mode='raise') needs concrete indices; use 'wrap' or 'clip'.")
+        if np.any(np.asarray(v) < 0) or np.any(np.asarray(v) >= n):
+            raise ValueError("invalid entry in choice array")
+    elif mode == "wrap":
+        a = C.remainder(a, n)
+    elif mode == "clip":
+        a = C.clip(a, 0, n - 1)
+    else:
+        raise ValueError(f"mode={mode!r} not understood. Must be 'raise', 'wrap', or 'clip'")
+    arrs = S.broadcast_arrays(a, *choices)
+    a, cs = arrs[0], arrs[1:]
+    return lax.select_n(lax.convert_element_type(a, dtypes.int32), *cs)
+
+
+def apply_along_axis(func1d, axis, arr, *args, **kwargs):
+    """func1d applied to 1-D slices along axis, by vmapping over every other axis."""
+    from ..api import vmap
+    arr = _arr(arr, "apply_along_axis argument arr")
+    nd = _aval(arr).ndim
+    axis = _axis(axis, nd, "apply_along_axis")
+    f = lambda v: func1d(v, *args, **kwargs)
+    for i in range(1, nd - axis):
+        f = vmap(f, in_axes=i, out_axes=-1)
+    for i in range(axis):
+        f = vmap(f, in_axes=0, out_axes=0)
+    return f(arr)
+
+
+def iscomplex(x):
+    x = _arr(x)
+    if not dtypes.is_complex(_aval(x).dtype):
+        return lax.full(_aval(x).shape, False, dtypes.bool_)
+    return C.not_equal(C.imag(x), 0)
+
+
+def isreal(x):
+    x = _arr(x)
+    if not dtypes.is_complex(_aval(x).dtype):
+        return lax.full(_aval(x).shape, True, dtypes.bool_)
+    return C.equal(C.imag(x), 0)
+
+
+def array_equiv(a1, a2):
+    a1, a2 = _arr(a1), _arr(a2)
+    try:
+        S.broadcast_shapes(_aval(a1).shape, _aval(a2).shape)
+    except (ValueError, TypeError):
+        return asarray(False)
+    return R.all(C.equal(a1, a2))
+
+
+def matvec(x1, x2, /):
+    from .matmul import matmul
+    x1, x2 = _arr(x1), _arr(x2)
+    return S.squeeze(matmul(x1, S.expand_dims(x2, -1)), -1)
+
+
+def vecmat(x1, x2, /):
+    from .matmul import matmul
+    x1, x2 = _arr(x1), _arr(x2)
+    return S.squeeze(matmul(S.expand_dims(C.conj(x1), -2), x2), -2)
+
+
+def resize(a, new_shape):
+    """a repeated cyclically (flattened) to fill new_shape."""
+    a = S.ravel(_arr(a, "resize argument a"))
+    new_shape = (operator.index(new_shape),) if isinstance(new_shape, (int, np.integer)) else \
+        tuple(operator.index(d) for d in new_shape)
+    total = int(np.prod(new_shape, dtype=np.int64))
+    n = _aval(a).shape[0]
+    if total == 0 or n == 0:
+        return lax.full(new_shape, 0, _aval(a).dtype)
+    return S.reshape(_take_static(a, np.arange(total) % n, 0), new_shape)

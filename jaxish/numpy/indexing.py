@@ -359,6 +359,8 @@ def nonzero(a, *, size=None, fill_value=None):
     av = core.get_aval(a)
     if av.ndim == 0:
         raise ValueError("Calling nonzero on 0d arrays is not allowed. Use jnp.atleast_1d(scalar).nonzero() instead.")
+    if size is not None:
+        size = operator.index(size)
     if size is None:
         if isinstance(a, core.Tracer) and a.to_concrete_value() is None:
             raise core.ConcretizationTypeError(
@@ -408,6 +410,9 @@ def take(a, indices, axis=None, out=None, mode=None, unique_indices=False, indic
         a = ravel(a)
         axis = 0
     nd = core.get_aval(a).ndim
+    axis = operator.index(axis)
+    if not -nd <= axis < builtins.max(nd, 1):
+        raise ValueError(f"axis {axis} is out of bounds for array of dimension {nd}")
     axis = axis % nd
     idx = (slice(None),) * axis + (_arr(indices) if not isinstance(indices, (int, np.integer)) else indices,)
     if isinstance(indices, (int, np.integer)):

@@ -336,3 +336,89 @@ def argpartition(a, kth, axis=-1):
         inv = tuple(range(axis)) + (av.ndim - 1,) + tuple(range(axis, av.ndim - 1))
         out = lax.transpose(out, inv)
     return out
+
+
+# ---- set operations ---------------------------------------------------------------------------
+__all__ += ["isin", "intersect1d", "union1d", "setdiff1d", "setxor1d"]
+
+
+def isin(element, test_elements, assume_unique=False, invert=False, *, method="auto"):
+    """element-wise membership of element in test_elements (compares against every test value)."""
+    from ._core import promote_args
+    e = _arr(element, "isin argument element")
+    t = _arr(test_elements, "isin argument test_elements")
+    e, t = promote_args("isin", e, t)
+    ev, tv = core.get_aval(e), core.get_aval(t)
+    flat = lax.reshape(t, (tv.size,))
+    eb = lax.broadcast_in_dim(e, ev.shape + (tv.size,), tuple(range(ev.ndim)))
+    hit = lax.reduce_or_p.bind(L.eq(eb, flat), axes=(ev.ndim,)) if tv.size else lax.full(ev.shape, False, dtypes.bool_)
+    return L.not_(hit) if invert else hit
+
+
+def _unique_of_masked(x, keep, size, fill_value, default_fill):
+    """Sorted distinct values of x where keep holds; static `size` pads with fill_value."""
+    n = core.get_aval(x).shape[0]
+    idt = dtypes.default_int()
+    drop = lax.convert_element_type(L.not_(keep), dtypes.int32)
+    _, s = sort_p.bind(drop, x, dimension=0, is_stable=True, num_keys=2)
+    _, kept_sorted = sort_p.bind(drop, lax.convert_element_type(keep, dtypes.int32), dimension=0, is_stable=True,
+                                 num_keys=1)
+    valid = L.gt(kept_sorted, 0)
+    mask = L.and_(_unique_sorted_mask(s, True), valid)
+    iota = _iota((n,), 0)
+    fill = fill_value
+    if fill is None and default_fill == "zero":
+        fill = 0
+    res = _unique_finish(s, iota, mask, n, (n,), False, False, False, size, fill, idt, _take0)
+    if size is not None and fill is None and n:
+        # pad with the smallest kept value (the first result), as JAX does
+        cnt = lax.reduce_sum(lax.convert_element_type(mask, idt), (0,))
+        first = L.reshape(lax.slice(res, (0,), (1,)), ())
+        slot = _iota((operator.index(size),), 0)
+        res = L.select(L.lt(slot, cnt), res, lax.broadcast_in_dim(first, (operator.index(size),), ()))
+    return res
+
+
+def _flat(a, name):
+    a = _arr(a, name)
+    return lax.reshape(a, (core.get_aval(a).size,))
+
+
+def intersect1d(ar1, ar2, assume_unique=False, return_indices=False, *, size=None, fill_value=None):
+    """Sorted values present in both arrays (with return_indices: their first positions)."""
+    from ._core import promote_args
+    a, b = promote_args("intersect1d", _flat(ar1, "ar1"), _flat(ar2, "ar2"))
+    vals = _unique_of_masked(a, isin(a, b), size, fill_value, "min")
+    if not return_indices:
+        return vals
+    k = core.get_aval(vals).shape[0]
+    idt = dtypes.default_int()
+
+    def first_index(arr):
+        m = core.get_aval(arr).shape[0]
+        eq = L.eq(lax.broadcast_in_dim(vals, (k, m), (0,)), lax.broadcast_in_dim(arr, (k, m), (1,)))
+        pos = L.select(eq, _iota((k, m), 1), lax.full((k, m), m, idt))
+        return lax.reduce_min(pos, (1,))
+    return vals, first_index(a), first_index(b)
+
+
+def union1d(ar1, ar2, *, size=None, fill_value=None):
+    from ._core import promote_args
+    a, b = promote_args("union1d", _flat(ar1, "ar1"), _flat(ar2, "ar2"))
+    x = lax.concatenate([a, b], 0)
+    return _unique_of_masked(x, lax.full(core.get_aval(x).shape, True, dtypes.bool_), size, fill_value, "min")
+
+
+def setdiff1d(ar1, ar2, assume_unique=False, *, size=None, fill_value=None):
+    """Sorted values of ar1 not in ar2; padding defaults to 0, as JAX."""
+    from ._core import promote_args
+    a, b = promote_args("setdiff1d", _flat(ar1, "ar1"), _flat(ar2, "ar2"))
+    return _unique_of_masked(a, isin(a, b, invert=True), size, fill_value, "zero")
+
+
+def setxor1d(ar1, ar2, assume_unique=False, *, size=None, fill_value=None):
+    from ._core import promote_args
+    a, b = promote_args("setxor1d", _flat(ar1, "ar1"), _flat(ar2, "ar2"))
+    x = lax.concatenate([a, b], 0)
+    keep = lax.concatenate([isin(a, b, invert=True), isin(b, a, invert=True)], 0)
+    return _unique_of_masked(x, keep, size, fill_value, "min")

@@ -35,7 +35,9 @@ def resolve_backend(backend, tensors):
     return backend
 
 
-def compile_graph(graph, backend, tensors=()):
+def compile_graph(graph, backend, tensors=(), donate=()):
+    """An executable of `graph` on `backend`. donate: operand positions whose buffers the caller
+    gives up (a backend may write outputs there)."""
     backend = resolve_backend(backend, tensors)
     if any(e.primitive.is_collective or e.primitive.name == "jit_call" for e in graph.eqns):
         from ..distributed.lowering import graph_has_collectives, CollectiveExecutable
@@ -50,17 +52,20 @@ def compile_graph(graph, backend, tensors=()):
             from ..codegen_triton import compile_executable
     except ImportError:
         return EagerExecutable(graph, note=f"{backend} backend not available: ran eagerly")
+    if donate and backend == "cpp":
+        return compile_executable(graph, tensors, donate=tuple(donate))
     return compile_executable(graph, tensors)
 
 
-def compile_cached(graph, backend, tensors=()):
-    key = resolve_backend(backend, tensors)
+def compile_cached(graph, backend, tensors=(), donate=()):
+    backend = resolve_backend(backend, tensors)
+    key = (backend, tuple(donate)) if donate else backend
     per = _cache.get(graph)
     if per is None:
         per = _cache[graph] = {}
     exe = per.get(key)
     if exe is None:
-        exe = per[key] = compile_graph(graph, key, tensors)
+        exe = per[key] = compile_graph(graph, backend, tensors, donate)
     return exe
 
 

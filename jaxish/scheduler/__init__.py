@@ -5,16 +5,17 @@ from . import kernel
 from .kernel import Program, Kernel, ExternCall, Buffer
 from .lowering import Lowering, SCALAR_OPS
 from .fusion import Fuser, build_kernel
-from .buffers import plan_buffers
+from .buffers import plan_buffers, apply_donation
 
 __all__ = ["schedule", "Program", "Kernel", "ExternCall", "Buffer", "SCALAR_OPS", "kernel"]
 
 
-def schedule(graph, input_strides=None):
+def schedule(graph, input_strides=None, donate=()):
     """Lower `graph` (invars = all operands, consts included) to a Program.
 
     input_strides: optional {operand position: element strides} for operands that are not
-    contiguous (kernels are specialized on them)."""
+    contiguous (kernels are specialized on them). donate: operand positions whose storage the
+    caller gives up (outputs may be written in place there)."""
     low = Lowering(graph, input_strides)
     inputs, outputs = low.lower_graph()
     fuser = Fuser(low.nodes, low.buffers, outputs)
@@ -37,4 +38,6 @@ def schedule(graph, input_strides=None):
             used |= {x for x in s.inputs if isinstance(x, str)} | set(s.outputs)
     buffers = {k: v for k, v in low.buffers.items() if k in used}
     prog = Program(buffers, inputs, outputs, steps, groups=groups)
+    if donate:
+        apply_donation(prog, donate)
     return plan_buffers(prog)

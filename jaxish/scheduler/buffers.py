@@ -64,3 +64,49 @@ def plan_buffers(program):
             free.append(s)
     program.slots = sizes
     return program
+
+
+def apply_donation(program, donate):
+    """Let outputs take the storage of donated inputs (positions `donate`) where that is safe:
+    same shape, dtype and contiguous layout, the input read by exactly the kernel that writes
+    the output, only at the element being written, never after that store."""
+    import dataclasses
+    from .indexing import contiguous_strides
+    bufs = program.buffers
+    donors = [program.inputs[i] for i in sorted(set(donate)) if 0 <= i < len(program.inputs)]
+    outs = [o for o in program.outputs if isinstance(o, str)]
+    readers = {}
+    for st in program.steps:
+        for b in _reads(st):
+            readers.setdefault(b, []).append(st)
+    used = set()
+    for o in dict.fromkeys(outs):
+        ob = bufs[o]
+        writers = [st for st in program.steps if o in _writes(st)]
+        if ob.kind != "output" or ob.extern or len(writers) != 1 or not isinstance(writers[0], K.Kernel):
+            continue
+        k = writers[0]
+        stores = [(si, i, op) for si, st in enumerate(k.stages) for i, op in enumerate(st.ops)
+                  if type(op) is K.Store and op.buffer == o]
+        if len(stores) != 1:
+            continue
+        s_stage, s_pos, s_op = stores[0]
+        for d in donors:
+            ib = bufs[d]
+            if d in used or d in outs or ib.shape != ob.shape or ib.dtype != ob.dtype \
+                    or tuple(ib.strides) != contiguous_strides(ib.shape) or ib.numel == 0:
+                continue
+            if any(st is not k for st in readers.get(d, [])):
+                continue
+            loads = [(si, i, op) for si, st in enumerate(k.stages) for i, op in enumerate(st.ops)
+                     if type(op) is K.Load and op.buffer == d]
+            if any(si > s_stage or (si == s_stage and i > s_pos) or op.index != s_op.index
+                   for si, i, op in loads):
+                continue
+            for st in k.stages:
+                st.ops = [dataclasses.replace(op, buffer=o) if type(op) is K.Load and op.buffer == d else op
+                          for op in st.ops]
+            ob.donor = d
+            used.add(d)
+            break
+    return program

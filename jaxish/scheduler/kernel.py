@@ -46,7 +46,10 @@ is fused across it. Its outputs are contiguous tensors that become the named buf
 
 Buffer plan: inputs come from the caller; outputs are fresh per call (the caller owns them);
 temps are grouped into storage `slots` (`Program.slots` gives each slot's byte size) that
-non-overlapping lifetimes share, so a runtime may allocate slots once and keep them.
+non-overlapping lifetimes share, so a runtime may allocate slots once and keep them. An output
+with `donor` set takes the storage of that donated input buffer (jit's donate_argnums): the one
+kernel that reads the input reads it through the output's name, element by element at the very
+index it stores, so the update is safe in place.
 `Kernel.bytes_read` / `bytes_written` count buffer traffic (each buffer once) for reports.
 """
 from dataclasses import dataclass, field
@@ -65,6 +68,7 @@ class Buffer:
     arg: Optional[int] = None  # graph operand position for inputs
     slot: Optional[int] = None  # storage slot for temps after planning
     extern: bool = False      # storage comes from an ExternCall's result
+    donor: Optional[str] = None  # output written in place into this donated input's storage
 
     @property
     def numel(self):
