@@ -121,7 +121,9 @@ def is_inexact(dtype):
 
 def issubdtype(a, b):
     """np.issubdtype that knows bfloat16 is floating."""
-    a = np.dtype(getattr(a, "dtype", a))
+    if not (isinstance(a, type) and issubclass(a, np.generic)):
+        a = getattr(a, "dtype", a)
+    a = np.dtype(a)
     if a == bfloat16:
         return b in (np.floating, np.inexact, np.number, np.generic) or (
             not isinstance(b, type) and np.dtype(getattr(b, "dtype", b)) == bfloat16)

@@ -242,7 +242,8 @@ def scalar_op(op, out_dtype, args, arg_dtypes, params):
     if op == "atan2" and fl:
         return f"_jx_atan2({a}, {b})"
     if op == "nextafter" and fl:
-        return f"_jx_nextafter({a}, {b})"
+        suffix = {"tl.bfloat16": "_bf16", "tl.float16": "_f16"}.get(tl_type(dt), "")
+        return f"_jx_nextafter{suffix}({a}, {b})"
     if op in ("and", "or", "xor"):
         sym = {"and": "&", "or": "|", "xor": "^"}[op]
         return f"({a} {sym} {b})"

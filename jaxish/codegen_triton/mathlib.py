@@ -359,6 +359,28 @@ def _jx_nextafter(x, y):
 
 
 @triton.jit
+def _jx_nextafter_bf16(x, y):
+    # bfloat16 values held in float32: one bfloat16 ulp is 1 << 16 in the float32 bit pattern
+    b = x.to(tl.int32, bitcast=True)
+    tiny = tl.where(y > 0.0, 65536, -2147418112).to(tl.int32)
+    step = tl.where((y > x) == (x > 0.0), 65536, -65536).to(tl.int32)
+    r = tl.where(x == 0.0, tiny, b + step).to(tl.float32, bitcast=True)
+    r = tl.where(x == y, y, r)
+    return tl.where((x != x) | (y != y), x + y, r)
+
+
+@triton.jit
+def _jx_nextafter_f16(x, y):
+    # float16 values held in float32: step the float16 bit pattern
+    h = x.to(tl.float16).to(tl.int16, bitcast=True)
+    tiny = tl.where(y > 0.0, 1, -32767).to(tl.int16)
+    step = tl.where((y > x) == (x > 0.0), 1, -1).to(tl.int16)
+    r = tl.where(x == 0.0, tiny, h + step).to(tl.float16, bitcast=True).to(tl.float32)
+    r = tl.where(x == y, y, r)
+    return tl.where((x != x) | (y != y), x + y, r)
+
+
+@triton.jit
 def _jx_popcount32(v):
     v = v - ((v >> 1) & 0x55555555)
     v = (v & 0x33333333) + ((v >> 2) & 0x33333333)

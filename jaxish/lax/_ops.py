@@ -84,4 +84,4 @@ def reshape(x, shape):
 
 def transpose(x, perm):
     from .shape import transpose_p
-    return transpose_p.bind(x, permutation=tuple(perm))
+    return transpose_p.bind(x, permutation=tuple(int(p) for p in perm))

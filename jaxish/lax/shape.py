@@ -160,7 +160,7 @@ transpose_p.impl = lambda x, permutation: _as_tensor(x).permute(permutation)
 transpose_p.abstract_eval = _transpose_abstract
 transpose_p.batch = _transpose_batch
 deflinear(transpose_p, lambda ct, x, permutation: [
-    Zero(x.aval) if type(ct) is Zero else L.transpose(ct, np.argsort(permutation))])
+    Zero(x.aval) if type(ct) is Zero else L.transpose(ct, tuple(int(i) for i in np.argsort(permutation)))])
 
 # ---- squeeze ----------------------------------------------------------------------------------
 squeeze_p = Primitive("squeeze")
