@@ -101,8 +101,19 @@ class EagerExecutable:
         self.nslots = n
         self.outs = tuple((False, v.value) if type(v) is Literal else (True, slot[v]) for v in graph.outvars)
         self.out_avals = graph.out_avals
-        self._steps = [(fn, prim.impl, ins, params, outs, multi)
-                       for prim, ins, params, outs, multi, fn in prog]
+        # free each intermediate after its last use, so peak memory follows the live set
+        last = {}
+        for k, (prim, ins, params, outs, multi, fn) in enumerate(prog):
+            for is_slot, i in ins:
+                if is_slot:
+                    last[i] = k
+        keep = {i for s_, i in self.outs if s_}
+        frees = [[] for _ in prog]
+        for i, k in last.items():
+            if i not in keep:
+                frees[k].append(i)
+        self._steps = [(fn, prim.impl, ins, params, outs, multi, tuple(fr))
+                       for (prim, ins, params, outs, multi, fn), fr in zip(prog, frees)]
         self._pad = [None] * (n - len(graph.constvars) - len(graph.invars))
         self._out_slots = [i for s_, i in self.outs] if all(s_ for s_, _ in self.outs) else None
         # one equation reading only inputs and giving the only output: call its impl directly
@@ -119,7 +130,7 @@ class EagerExecutable:
             return [impl(*[tensors[i] if is_slot else i for is_slot, i in ins], **params)]
         env = list(tensors)
         env.extend(self._pad)
-        for fn, impl, ins, params, outs, multi in self._steps:
+        for fn, impl, ins, params, outs, multi, frees in self._steps:
             args = [env[i] if is_slot else i for is_slot, i in ins]
             res = fn(args, params) if fn is not None else impl(*args, **params)
             if multi:
@@ -127,6 +138,8 @@ class EagerExecutable:
                     env[o] = r
             else:
                 env[outs[0]] = res
+            for i in frees:
+                env[i] = None
         if self._out_slots is not None:
             return [env[i] for i in self._out_slots]
         res = []
