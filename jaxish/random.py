@@ -9,6 +9,7 @@ under vmap like any other code.
 """
 import builtins
 import math
+import operator
 from collections.abc import Sequence
 
 import numpy as np
@@ -24,7 +25,8 @@ from .interpreters.eager import eager_trace
 __all__ = ["PRNGKey", "key", "key_data", "wrap_key_data", "split", "fold_in", "bits", "uniform",
            "normal", "randint", "bernoulli", "truncated_normal", "gumbel", "exponential",
            "logistic", "laplace", "cauchy", "rademacher", "categorical", "choice",
-           "permutation", "shuffle", "lognormal", "maxwell", "rayleigh", "threefry_2x32"]
+           "permutation", "shuffle", "lognormal", "maxwell", "rayleigh", "threefry_2x32", "gamma",
+           "loggamma", "beta", "dirichlet", "multivariate_normal", "key_impl", "clone"]
 
 _U32 = dtypes.uint32
 _UINT_DTYPES = {8: dtypes.uint8, 16: dtypes.uint16, 32: dtypes.uint32, 64: dtypes.uint64}
@@ -93,13 +95,9 @@ def threefry_2x32(keypair, count):
 
 
 # ---- keys ----------------------------------------------------------------------------------
-def _is_key_like(x):
-    return isinstance(x, Array) or isinstance(x, np.ndarray)
-
-
 def _check_key(name, key, allow_batched=False):
     """Validate a uint32[..., 2] key array and return it as an Array."""
-    if not (_is_key_like(key) or hasattr(key, "dtype") and hasattr(key, "shape")):
+    if not (hasattr(key, "dtype") and hasattr(key, "shape")):
         raise TypeError(f"JAX encountered invalid PRNG key data: expected key_data to have ndim, "
                         f"shape, and dtype attributes. Got {key!r}")
     key = jnp.asarray(key)
@@ -121,9 +119,8 @@ def _key_words(key):
 
 def _seed_words(seed):
     """(hi, lo) uint32 words of an integer seed, as JAX's threefry_seed."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer, Array)):
-        if isinstance(seed, (float, np.floating)):
-            raise TypeError(f"PRNG key seed must be an integer; got {seed!r}")
+    if isinstance(seed, (float, np.floating, complex, str)):
+        raise TypeError(f"PRNG key seed must be an integer; got {seed!r}")
     if isinstance(seed, int):
         # JAX turns Python ints into int64 first, then canonicalizes (x64 off: wraps to int32).
         if not -2 ** 63 <= seed < 2 ** 63:
@@ -197,18 +194,13 @@ def _canonical_shape(shape, name="shape"):
     if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
         raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, got {shape}.")
     try:
-        out = tuple(builtins.int(operator_index(d)) for d in shape)
+        out = tuple(operator.index(d) for d in shape)
     except TypeError:
         raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, "
                         f"got {shape}.") from None
     if any(d < 0 for d in out):
         raise ValueError(f"{name} must have nonnegative dimensions, got {out}")
     return out
-
-
-def operator_index(d):
-    import operator
-    return operator.index(d)
 
 
 def _split(key, shape):
@@ -532,29 +524,7 @@ def _randint(key, shape, minval, maxval, dtype):
 # ---- permutations and discrete choices -------------------------------------------------------
 def _sort_by(sort_keys, x, axis):
     """x reordered along `axis` by a stable sort of uint32 `sort_keys` (same shape)."""
-    sort_key_val = getattr(lax, "sort_key_val", None)
-    if sort_key_val is not None:
-        return sort_key_val(sort_keys, x, axis)[1]
-    if hasattr(jnp, "argsort"):
-        order = jnp.argsort(sort_keys, axis=axis, stable=True)
-        return jnp.take_along_axis(x, order, axis=axis)
-    return jnp.take_along_axis(x, _stable_order_by_rank(sort_keys, axis), axis=axis)
-
-
-def _stable_order_by_rank(sort_keys, axis):
-    """Stable argsort by pairwise comparison (O(n^2)); used only while lax has no sort."""
-    k = jnp.moveaxis(sort_keys, axis, -1)
-    n = k.shape[-1]
-    if n > 8192:
-        raise NotImplementedError("permutation of more than 8192 elements needs lax.sort")
-    ki, kj = jnp.expand_dims(k, -1), jnp.expand_dims(k, -2)
-    idx = lax.iota(dtypes.int32, n)
-    before = jnp.logical_or(jnp.less(kj, ki),
-                            jnp.logical_and(jnp.equal(kj, ki), jnp.less(idx[None, :], idx[:, None])))
-    rank = jnp.sum(before.astype(dtypes.int32), axis=-1)  # rank[..., i]: sorted position of i
-    hit = jnp.equal(jnp.expand_dims(rank, -2), idx[:, None])  # [..., j, i]: rank[i] == j
-    order = jnp.sum(jnp.multiply(hit.astype(dtypes.int32), idx), axis=-1)
-    return jnp.moveaxis(order, -1, axis)
+    return lax.sort_key_val(sort_keys, x, axis)[1]
 
 
 def _shuffle(key, x, axis):
@@ -576,7 +546,7 @@ def permutation(key, x, axis=0, independent=False):
         xa = jnp.asarray(x)
         if not dtypes.is_int(xa.dtype):
             raise TypeError("x must be an integer or at least 1-dimensional")
-        r = operator_index(x) if not isinstance(x, Array) else int(x)
+        r = operator.index(x) if not isinstance(x, Array) else int(x)
         return _shuffle(key, jnp.arange(r), 0)
     x = jnp.asarray(x)
     axis = _canonical_axis(axis, x.ndim)
@@ -620,15 +590,12 @@ def categorical(key, logits, axis=-1, shape=None, replace=True, mode=None):
         g = _gumbel(key, (*prefix, *logits_shape), logits.dtype, mode)
         expanded = jnp.reshape(logits, (1,) * len(prefix) + logits.shape)
         return jnp.argmax(jnp.add(g, expanded), axis=ax)
-    top_k = getattr(lax, "top_k", None)
-    if top_k is None:
-        raise NotImplementedError("categorical(replace=False) needs lax.top_k")
     logits = jnp.add(logits, _gumbel(key, logits.shape, logits.dtype, mode))
     k = math.prod(prefix)
     if k > logits.shape[axis_c]:
         raise ValueError(f"Number of samples without replacement ({k}) cannot exceed number "
                          f"of categories ({logits.shape[axis_c]}).")
-    _, idx = top_k(jnp.moveaxis(logits, axis_c, -1), k)
+    _, idx = lax.top_k(jnp.moveaxis(logits, axis_c, -1), k)
     idx = jnp.moveaxis(idx, -1, 0)
     return jnp.reshape(idx, shape)
 
@@ -641,7 +608,7 @@ def choice(key, a, shape=(), replace=True, p=None, axis=0, mode=None):
     shape = _canonical_shape(shape)
     arr = jnp.asarray(a)
     if arr.ndim == 0:
-        n_inputs = operator_index(a) if not isinstance(a, Array) else int(a)
+        n_inputs = operator.index(a) if not isinstance(a, Array) else int(a)
     else:
         axis = _canonical_axis(axis, arr.ndim)
         n_inputs = arr.shape[axis]
@@ -675,11 +642,162 @@ def choice(key, a, shape=(), replace=True, p=None, axis=0, mode=None):
                              jnp.expand_dims(r, -1))
             ind = jnp.sum(below.astype(dtypes.default_int()), axis=-1)
         else:
-            top_k = getattr(lax, "top_k", None)
-            if top_k is None:
-                raise NotImplementedError("choice(replace=False, p=...) needs lax.top_k")
             g = jnp.add(_gumbel(key, (n_inputs,), p_arr.dtype, mode or "low"), jnp.log(p_arr))
-            ind = top_k(g, n_draws)[1].astype(int)
+            ind = lax.top_k(g, n_draws)[1].astype(int)
         result = ind if arr.ndim == 0 else jnp.take(arr, ind, axis=axis)
     out_shape = shape if arr.ndim == 0 else arr.shape[:axis] + tuple(shape) + arr.shape[axis + 1:]
     return jnp.reshape(result, out_shape)
+
+
+# ---- gamma family (Marsaglia-Tsang with rejection loops, JAX's exact key schedule) ---------------
+def _gamma_one(key, alpha, log_space):
+    """One Gamma(alpha) draw (or its log) from one key, as JAX's _gamma_one."""
+    dtype = alpha.dtype
+    zero, one = jnp.zeros((), dtype), jnp.ones((), dtype)
+    minus_one, two = jnp.full((), -1, dtype), jnp.full((), 2, dtype)
+    one_over_three = jnp.full((), 1.0 / 3.0, dtype)
+    squeeze_const = jnp.full((), 0.0331, dtype)
+    boost_mask = lax.ge(alpha, one)
+    alpha_orig = alpha
+    alpha = lax.select(boost_mask, alpha, lax.add(alpha, one))
+    d = lax.sub(alpha, one_over_three)
+    c = lax.div(one_over_three, lax.sqrt(d))
+
+    def cond_fn(state):
+        _, X, V, U = state
+        return lax.bitwise_and(
+            lax.ge(U, lax.sub(one, lax.mul(squeeze_const, lax.mul(X, X)))),
+            lax.ge(lax.log(U), lax.add(lax.mul(X, jnp.full((), 0.5, dtype)),
+                                       lax.mul(d, lax.add(lax.sub(one, V), lax.log(V))))))
+
+    def body_fn(state):
+        def next_kxv(kxv):
+            k = kxv[0]
+            ks = _split(k, (2,))
+            k, subkey = ks[0], ks[1]
+            x = _normal_real(subkey, (), dtype)
+            v = lax.add(one, lax.mul(x, c))
+            return k, x, v
+
+        k = state[0]
+        ks = _split(k, (3,))
+        k, x_key, u_key = ks[0], ks[1], ks[2]
+        _, x, v = lax.while_loop(lambda kxv: lax.le(kxv[2], zero), next_kxv, (x_key, zero, minus_one))
+        X = lax.mul(x, x)
+        V = lax.mul(lax.mul(v, v), v)
+        U = _uniform(u_key, (), dtype, 0.0, 1.0)
+        return k, X, V, U
+
+    ks = _split(key, (2,))
+    key, subkey = ks[0], ks[1]
+    _, _, V, _ = lax.while_loop(cond_fn, body_fn, (key, zero, one, two))
+    if log_space:
+        log_samples = lax.neg(exponential(subkey, (), dtype=dtype))
+        log_boost = lax.select(jnp.logical_or(boost_mask, log_samples == 0), zero,
+                               lax.mul(log_samples, lax.div(one, alpha_orig)))
+        return lax.add(lax.add(lax.log(d), lax.log(V)), log_boost)
+    samples = lax.sub(one, _uniform(subkey, (), dtype, 0.0, 1.0))
+    boost = lax.select(boost_mask, one, lax.pow(samples, lax.div(one, alpha_orig)))
+    return lax.mul(lax.mul(d, V), boost)
+
+
+def _gamma(key, a, shape, dtype, log_space):
+    a = jnp.asarray(a)
+    if shape is None:
+        shape = a.shape
+    else:
+        shape = _canonical_shape(shape)
+        _check_shape("gamma", shape, a.shape)
+    a = lax.convert_element_type(a, dtype)
+    if a.shape != shape:
+        a = jnp.broadcast_to(a, shape)
+    n = math.prod(shape)
+    if n == 0:
+        return jnp.zeros(shape, dtype)
+    keys = _split(key, (n,))
+    from .api import vmap
+    samples = vmap(lambda k, al: _gamma_one(k, al, log_space))(keys, jnp.reshape(a, (n,)))
+    return jnp.reshape(samples, shape)
+
+
+def gamma(key, a, shape=None, dtype=None):
+    """Gamma(a, 1) samples (Marsaglia & Tsang), matching JAX's draws for the same key."""
+    key = _check_key("gamma", key)
+    return _gamma(key, a, shape, _float_dtype("gamma", dtype), False)
+
+
+def loggamma(key, a, shape=None, dtype=None):
+    """log of Gamma(a, 1) samples, accurate for small a."""
+    key = _check_key("loggamma", key)
+    return _gamma(key, a, shape, _float_dtype("loggamma", dtype), True)
+
+
+def beta(key, a, b, shape=None, dtype=None):
+    """Beta(a, b) samples from two log-gamma draws."""
+    key = _check_key("beta", key)
+    dtype = _float_dtype("beta", dtype)
+    if shape is None:
+        shape = lax.broadcast_shapes("beta", _shape_of(a), _shape_of(b))
+    else:
+        shape = _canonical_shape(shape)
+        _check_shape("beta", shape, _shape_of(a), _shape_of(b))
+    a = jnp.broadcast_to(lax.convert_element_type(jnp.asarray(a), dtype), shape)
+    b = jnp.broadcast_to(lax.convert_element_type(jnp.asarray(b), dtype), shape)
+    ks = _split(key, (2,))
+    log_a = _gamma(ks[0], a, shape, dtype, True)
+    log_b = _gamma(ks[1], b, shape, dtype, True)
+    log_max = lax.max(log_a, log_b)
+    ga, gb = jnp.exp(log_a - log_max), jnp.exp(log_b - log_max)
+    return ga / (ga + gb)
+
+
+def dirichlet(key, alpha, shape=None, dtype=None):
+    """Dirichlet(alpha) samples: softmax of log-gamma draws along the last axis."""
+    key = _check_key("dirichlet", key)
+    dtype = _float_dtype("dirichlet", dtype)
+    alpha = jnp.asarray(alpha)
+    if alpha.ndim < 1:
+        raise ValueError(f"dirichlet requires alpha.ndim >= 1, got alpha.ndim == {alpha.ndim}")
+    if shape is None:
+        shape = alpha.shape[:-1]
+    else:
+        shape = _canonical_shape(shape)
+        _check_shape("dirichlet", shape, alpha.shape[:-1])
+    alpha = lax.convert_element_type(alpha, dtype)
+    logs = _gamma(key, alpha, tuple(shape) + alpha.shape[-1:], dtype, True)
+    m = jnp.max(logs, axis=-1, keepdims=True)
+    e = jnp.exp(logs - lax.stop_gradient(m))
+    return e / jnp.sum(e, axis=-1, keepdims=True)
+
+
+def multivariate_normal(key, mean, cov, shape=None, dtype=None, method="cholesky"):
+    """Samples mean + factor @ z for z standard normal (factor from cholesky, svd or eigh)."""
+    key = _check_key("multivariate_normal", key)
+    dtype = _float_dtype("multivariate_normal", dtype)
+    if method not in ("svd", "eigh", "cholesky"):
+        raise ValueError("method must be one of {'svd', 'eigh', 'cholesky'}")
+    mean = lax.convert_element_type(jnp.asarray(mean), dtype)
+    cov = lax.convert_element_type(jnp.asarray(cov), dtype)
+    if mean.ndim < 1:
+        raise ValueError(f"multivariate_normal requires mean.ndim >= 1, got mean.ndim == {mean.ndim}")
+    if cov.ndim < 2:
+        raise ValueError(f"multivariate_normal requires cov.ndim >= 2, got cov.ndim == {cov.ndim}")
+    n = mean.shape[-1]
+    if cov.shape[-2:] != (n, n):
+        raise ValueError(f"multivariate_normal requires cov.shape == (..., n, n) for n={n}, but got "
+                         f"cov.shape == {cov.shape}.")
+    if shape is None:
+        shape = lax.broadcast_shapes("multivariate_normal", mean.shape[:-1], cov.shape[:-2])
+    else:
+        shape = _canonical_shape(shape)
+        _check_shape("normal", shape, mean.shape[:-1], cov.shape[:-2])
+    if method == "svd":
+        u, s, _ = jnp.linalg.svd(cov)
+        factor = u * jnp.sqrt(s[..., None, :])
+    elif method == "eigh":
+        w, v = jnp.linalg.eigh(cov)
+        factor = v * jnp.sqrt(w[..., None, :])
+    else:
+        factor = jnp.linalg.cholesky(cov)
+    z = _normal_real(key, tuple(shape) + mean.shape[-1:], dtype)
+    return mean + jnp.einsum("...ij,...j->...i", factor, z)

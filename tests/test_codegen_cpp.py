@@ -258,7 +258,7 @@ def test_column_reductions(dtype):
         v[5, 3] = np.nan
     x = jnp.asarray(v.astype(dtype))
     c = check(lambda x: (jnp.sum(x, axis=0), jnp.max(x, axis=0) + 1, jnp.min(jnp.reshape(x, (3, 100, 70)), axis=(0, 1)),
-                         jnp.sum(x * x, axis=0) - jnp.sum(x[:, 0])), x,
+                         jnp.sum(x * x, axis=0) - jnp.sum(x[:, 0]), x * 3, jnp.sum(x * 3, axis=0)), x,
               rtol=1e-5 if dtype != "float16" else 4e-3, atol=1e-4 if dtype != "float16" else 0.5)
     assert "pb += 64" in c.executable.source   # lanes run along the contiguous outer dimension
 

@@ -357,3 +357,50 @@ def test_bad_arguments_raise():
         random.randint(K0, (3,), jnp.zeros((2, 3), jnp.int32), 5)
     with pytest.raises(ValueError, match="larger sample"):
         random.choice(K0, 3, (5,), replace=False)
+
+
+# ---- gamma family and multivariate normal (rejection loops under vmap, same keys as JAX) ----------
+REF_GAMMA = {
+    'gamma': [0.9994542002677917, 0.33158406615257263, 4.866050720214844],
+    'gamma_shape': [[3.6725165843963623, 1.0923854112625122], [3.5018391609191895, 1.146207571029663]],
+    'loggamma': [-0.8295456171035767, -1.1391260623931885, 0.03774839639663696],
+    'beta': [0.4319617748260498, 0.31281834840774536, 0.6368728280067444],
+    'dirichlet': [0.2647324502468109, 0.13479970395565033, 0.6004677414894104],
+    'dirichlet_batch': [[0.6637444496154785, 0.3362555205821991], [0.9768888354301453, 0.0231111291795969]],
+    'mvn': [[-0.04002876952290535, 0.4269546568393707], [0.41818714141845703, 0.24817584455013275],
+            [-0.17540888488292694, 0.15906080603599548]],
+    'mvn_mean': [0.9716953635215759, -0.5328681468963623],
+}
+GAMMA_SAMPLERS = {
+    "gamma": lambda: random.gamma(K42, jnp.array([0.5, 1.0, 3.0])),
+    "gamma_shape": lambda: random.gamma(K42, 2.0, (2, 2)),
+    "loggamma": lambda: random.loggamma(K42, 0.3, (3,)),
+    "beta": lambda: random.beta(K42, 2.0, 3.0, (3,)),
+    "dirichlet": lambda: random.dirichlet(K42, jnp.array([1.0, 2.0, 3.0])),
+    "dirichlet_batch": lambda: random.dirichlet(K42, jnp.array([0.5, 0.5]), (2,)),
+    "mvn": lambda: random.multivariate_normal(K42, jnp.zeros(2), jnp.array([[2.0, 0.5], [0.5, 1.0]]), (3,)),
+    "mvn_mean": lambda: random.multivariate_normal(K42, jnp.array([1.0, -1.0]), jnp.eye(2)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GAMMA_SAMPLERS))
+def test_gamma_family_matches_jax(name):
+    got = GAMMA_SAMPLERS[name]()
+    assert got.dtype == jnp.float32
+    np.testing.assert_allclose(np.asarray(got), REF_GAMMA[name], rtol=2e-6, atol=2e-6)
+
+
+def test_gamma_is_plausible():
+    g = np.asarray(random.gamma(K0, 2.5, (2000,)))
+    assert (g > 0).all() and abs(g.mean() - 2.5) < 0.2
+    d = np.asarray(random.dirichlet(K0, jnp.ones(4), (5,)))
+    np.testing.assert_allclose(d.sum(-1), 1.0, rtol=1e-5)
+
+
+def test_sampling_without_replacement_matches_jax():
+    logits = jnp.array([[0.1, 2.0, -1.0, 0.3], [3.0, 0.0, 0.0, 1.0]])
+    got = random.categorical(K42, logits, shape=(2, 2), replace=False)
+    np.testing.assert_array_equal(np.asarray(got), [[1, 0], [3, 3]])
+    got = random.choice(K42, 6, (3,), replace=False, p=jnp.array([0.1, 0.2, 0.3, 0.2, 0.1, 0.1]))
+    np.testing.assert_array_equal(np.asarray(got), [2, 1, 3])
+    assert sorted(np.asarray(random.shuffle(K42, jnp.arange(6))).tolist()) == list(range(6))

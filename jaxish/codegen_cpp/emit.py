@@ -21,6 +21,7 @@ PARALLEL_MIN_WORK = 1 << 15     # elements x loop passes below which a kernel st
 PARALLEL_MIN_ROWS = 32          # outer points needed to parallelize over them
 BLOCK = 1024                    # inner block for blocked reductions
 STACK_LOCAL_BYTES = 1 << 16
+TILE = (16, 64)                 # (rows, columns) of a tile for pointwise kernels with transposes
 
 _STORAGE = {
     "bool": "bool", "int8": "int8_t", "int16": "int16_t", "int32": "int32_t", "int64": "int64_t",
@@ -484,6 +485,8 @@ class KernelWriter:
         outer = int(np.prod(P[:-1])) if len(P) > 1 else 1
         names = [f"p{i}" for i in range(len(P))]
         ind = 1
+        if len(P) > 1 and P[-2] >= TILE[0] and P[-1] >= TILE[1] and self._strided_inner(ops, len(P)):
+            return self.write_tiled(ops, P, parallel)
         if len(P) > 1:
             if parallel and outer >= PARALLEL_MIN_ROWS:
                 self.w("#pragma omp parallel for num_threads(jx_nthreads) schedule(static)", ind)
@@ -501,6 +504,49 @@ class KernelWriter:
         self.w("}", ind)
         if len(P) > 1:
             self.w("}", ind - 1)
+
+    def _strided_inner(self, ops, nd):
+        """Whether a load walks memory with a stride along the innermost loop (a transpose)."""
+        last = sympy.Symbol(f"p{nd - 1}", integer=True, nonnegative=True)
+        for op in ops:
+            if type(op) is K.Load and op.index.has(last):
+                e = op.index
+                if any(isinstance(a, (FloorDiv, Mod)) and a.has(last) for a in sympy.preorder_traversal(e)):
+                    return True
+                c = e.coeff(last) if e.is_Add else e.as_coeff_Mul()[0] if e != last else 1
+                if c != 1:
+                    return True
+        return False
+
+    def write_tiled(self, ops, P, parallel):
+        """Pointwise loops over tiles of the two innermost dims, so a transposed operand's
+        cache lines are reused across the tile instead of re-fetched for every row."""
+        names = [f"p{i}" for i in range(len(P))]
+        t0, t1 = TILE
+        n_t0 = -(-P[-2] // t0)
+        outer = int(np.prod(P[:-2])) * n_t0
+        ind = 1
+        if parallel:
+            self.w("#pragma omp parallel for num_threads(jx_nthreads) schedule(static)", ind)
+        self.w(f"for (int64_t jx_o = 0; jx_o < {outer}; ++jx_o) {{", ind)
+        ind += 1
+        self.w(f"const int64_t jx_t0 = (jx_o % {n_t0}) * {t0};", ind)
+        if len(P) > 2:
+            self.w(f"const int64_t jx_po = jx_o / {n_t0};", ind)
+            self._unravel("jx_po", names[:-2], P[:-2], ind)
+        self.w(f"const int64_t jx_e0 = jx_min64(jx_t0 + {t0}, {P[-2]});", ind)
+        self.w(f"for (int64_t jx_t1 = 0; jx_t1 < {P[-1]}; jx_t1 += {t1}) {{", ind)
+        self.w(f"const int64_t jx_e1 = jx_min64(jx_t1 + {t1}, {P[-1]});", ind + 1)
+        self.w(f"for (int64_t {names[-2]} = jx_t0; {names[-2]} < jx_e0; ++{names[-2]}) {{", ind + 1)
+        self.w("#pragma omp simd", ind + 2)
+        self.w(f"for (int64_t {names[-1]} = jx_t1; {names[-1]} < jx_e1; ++{names[-1]}) {{", ind + 2)
+        for line in self.op_lines(ops):
+            self.w(line, ind + 3)
+        self.w("}", ind + 2)
+        self.w("}", ind + 1)
+        self.w("}", ind)
+        ind -= 1
+        self.w("}", ind)
 
     def _unravel(self, flat, names, sizes, ind):
         if len(names) == 1:
@@ -528,16 +574,16 @@ class KernelWriter:
         strided = False
         for op in k.stages[0].ops:
             t = type(op)
-            if t is K.Store or (t is K.Reduce and op.op in ("argmax", "argmin")):
+            if t is K.Reduce and op.op in ("argmax", "argmin"):
                 return False
-            if t is K.Load:
+            if t in (K.Load, K.Store):
                 e = op.index
                 if any(isinstance(a, (FloorDiv, Mod)) and a.has(p0) for a in sympy.preorder_traversal(e)):
                     return False
                 c = e.coeff(p0) if e.is_Add else (1 if e == p0 else e.as_coeff_Mul()[0] if e.has(p0) else 0)
                 if c not in (0, 1):
                     return False
-                if c == 1 and (e.coeff(rl) if e.is_Add else 0) != 1:
+                if t is K.Load and c == 1 and (e.coeff(rl) if e.is_Add else 0) != 1:
                     strided = True
         return strided
 

@@ -5,6 +5,7 @@ reduction: partial sums, then their combination and the epilogue). On a GPU each
 short list of candidate plans that the autotuner times once per shape; under the interpreter
 (CPU tensors) there is one plan, with large blocks because each program costs Python time.
 """
+import os
 from dataclasses import dataclass, field
 
 from .emit import next_pow2
@@ -20,7 +21,7 @@ class Options:
     interp_split_min_r = 1 << 20
     interp_tile = 1 << 17             # interpreter: elements per program (fewer programs = faster)
     split_programs = 1024             # GPU: programs phase 1 aims for
-    tune = True                       # GPU: time candidates (else take the first)
+    tune = os.environ.get("JAXISH_TRITON_AUTOTUNE", "1") != "0"   # GPU: time candidates, else take the first
 
 
 options = Options()
@@ -115,8 +116,7 @@ def candidates(writer, interpret):
             return [pointwise_plan(name, M, min(max(next_pow2(M), 16), options.interp_tile))]
         if M <= 4096:
             return [pointwise_plan(name, M, max(next_pow2(M), 128))]
-        return [pointwise_plan(name, M, 1024, 4), pointwise_plan(name, M, 2048, 8),
-                pointwise_plan(name, M, 4096, 8), pointwise_plan(name, M, 512, 4)]
+        return [pointwise_plan(name, M, 1024, 4), pointwise_plan(name, M, 2048, 8)]
     force = options.force_mode
     if force == "split" and not writer.splittable:
         force = "looped"
@@ -137,22 +137,20 @@ def candidates(writer, interpret):
     if force in (None, "split") and writer.splittable and M <= options.split_max_rows \
             and N >= options.split_min_r:
         split = max(2, min(1024, next_pow2(cdiv(options.split_programs, M))))
-        for RB, w in ((1024, 4), (2048, 8), (4096, 8)):
-            if cdiv(N, RB) >= 2:
-                plans.append(split_plan(name, M, N, RB, split, ptypes, w))
-    if force in (None, "persistent") and RBp <= options.persistent_max_r:
+        plans += [split_plan(name, M, N, RB, split, ptypes, w) for RB, w in ((1024, 4), (2048, 8))]
+    if force in (None, "persistent") and RBp <= options.persistent_max_r and not plans:
         xbs = []
-        for tile in (1024, 2048, 4096, 8192):
-            xb = max(1, tile // RBp)
-            xb = min(xb, next_pow2(M))
-            if xb * RBp <= max(8192, RBp) and xb not in xbs:
+        for tile in (1024, 2048, 4096):
+            xb = min(max(1, tile // RBp), next_pow2(M))
+            if xb not in xbs:
                 xbs.append(xb)
-        plans += [persistent_plan(name, M, N, xb) for xb in xbs[:4]]
-    if force in (None, "looped") and (N > 1024 or not plans or not along_r):
+        plans += [persistent_plan(name, M, N, xb) for xb in xbs]
+    if force in (None, "looped") and (N > 1024 or not plans or not along_r) \
+            and not any(p.desc.startswith("split") for p in plans):
         if along_r:
-            shapes = ((1, 1024, 4), (1, 2048, 8), (4, 512, 4), (1, 4096, 8))
+            shapes = ((1, 1024, 4), (1, 2048, 8), (4, 512, 4))
         else:
-            shapes = ((64, 16, 4), (128, 8, 4), (32, 32, 4), (256, 4, 8))
+            shapes = ((64, 16, 4), (128, 8, 4), (32, 32, 4))
         for xb, rb, w in shapes:
             xb = min(xb, next_pow2(M))
             rb = min(rb, RBp)

@@ -117,13 +117,15 @@ def float_literal(v):
     return repr(v)
 
 
-def const_text(value, dtype):
+def const_text(value, dtype, shape):
+    """A constant block of `shape` (source text, e.g. "[XBLOCK]"). Never 0-d: the interpreter
+    mixes up 0-d tensors with blocks in some binary ops."""
     t = compute_type(dtype)
     if np.dtype(dtype) == dtypes.bool_:
-        return f"tl.full([], {1 if value else 0}, tl.int1)"
+        return f"tl.full({shape}, {1 if value else 0}, tl.int1)"
     if is_float(dtype):
-        return f"tl.full([], {float_literal(value)}, {t})"
-    return f"tl.full([], {int(value)}, {t})"
+        return f"tl.full({shape}, {float_literal(value)}, {t})"
+    return f"tl.full({shape}, {int(value)}, {t})"
 
 
 def identity(op, dtype, ctype):
@@ -162,7 +164,7 @@ _COMPARE = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="
 _FLOAT64_ONLY_FLOAT32 = frozenset(["erfc"])   # float32-accurate formulas: float64 runs eagerly
 
 
-def scalar_op(op, out_dtype, args, arg_dtypes, params):
+def scalar_op(op, out_dtype, args, arg_dtypes, params, shape="[XBLOCK]"):
     """Source text computing Compute(op) on argument expressions (in compute types)."""
     out_dtype = np.dtype(out_dtype)
     dt = np.dtype(arg_dtypes[0]) if arg_dtypes else out_dtype
@@ -204,7 +206,7 @@ def scalar_op(op, out_dtype, args, arg_dtypes, params):
     if op == "square":
         return f"({a} * {a})"
     if op == "integer_pow":
-        return _integer_pow(a, int(dict(params)["y"]), ct, fl)
+        return _integer_pow(a, int(dict(params)["y"]), ct, fl, shape)
     if op == "population_count" and dtypes.is_int(dt):
         n = bits(dt)
         ut = f"tl.uint{n}"
@@ -277,10 +279,10 @@ def _all_ones(ct):
     return str(2 ** n - 1)
 
 
-def _integer_pow(a, y, ct, fl):
+def _integer_pow(a, y, ct, fl, shape):
     if y == 0:
         one = "1.0" if fl else "1"
-        return f"tl.full([], {one}, {ct})"
+        return f"tl.full({shape}, {one}, {ct})"
     n = abs(y)
     # binary exponentiation, written out
     result, base, parts = None, a, []
@@ -370,6 +372,7 @@ class KernelWriter:
         self.loop_stages = [i for i, st in enumerate(kernel.stages) if st.kind == "loop"]
         self.wide = self._needs_int64()
         self.itype = "tl.int64" if self.wide else "tl.int32"
+        self.xshape = "[XBLOCK, 1]" if self.reduction else "[XBLOCK]"
         self.dtype = {}
         self.def_stage = {}
         self.def_op = {}
@@ -751,26 +754,26 @@ class KernelWriter:
                 return
             cls = index_class(op.index)
             idx = print_index(op.index)
-            if cls == "":
-                text = f"tl.load({op.buffer} + {idx})"
-            else:
-                text = f"tl.load({op.buffer} + {idx}, mask={ctx.masks[cls]}, other=0)"
+            if cls == "":      # the same element for the whole block (no 0-d tensors, see const_text)
+                idx = f"{idx} + tl.full({self.xshape}, 0, {self.itype})"
+                cls = "x"
+            text = f"tl.load({op.buffer} + {idx}, mask={ctx.masks[cls]}, other=0)"
             ct = compute_type(buf.dtype)
             if ct != tl_type(buf.dtype):
                 text = f"{text}.to({ct})"
             out(f"{name} = {text}")
         elif t is K.Const:
-            out(f"{name} = {const_text(op.value, op.dtype)}")
+            out(f"{name} = {const_text(op.value, op.dtype, self.xshape)}")
         elif t is K.IndexValue:
             e = sympy.sympify(op.expr)
             if e.is_Integer:
-                out(f"{name} = {const_text(int(e), op.dtype)}")
+                out(f"{name} = {const_text(int(e), op.dtype, self.xshape)}")
             else:
                 out(f"{name} = {round_half(f'({print_index(e)}).to({compute_type(op.dtype)})', op.dtype)}")
         elif t is K.Compute:
             args = [self._resolve(a, out, ctx, env) for a in op.args]
             arg_dtypes = [self.dtype[a] for a in op.args]
-            text = scalar_op(op.op, op.dtype, args, arg_dtypes, op.params)
+            text = scalar_op(op.op, op.dtype, args, arg_dtypes, op.params, self.xshape)
             text = round_half(text, op.dtype)
             out(f"{name} = {text}")
         elif t is K.Reduce:

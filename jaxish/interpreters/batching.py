@@ -165,6 +165,10 @@ def batch_elementwise(prim):
                 size = core.get_aval(v).shape[d]
                 break
         ranks = [core.get_aval(v).ndim - (0 if d is None else 1) for v, d in zip(vals, dims)]
+        shapes = [tuple(n for i, n in enumerate(core.get_aval(v).shape) if i != d) for v, d in zip(vals, dims)]
+        if len(set(shapes)) > 1:  # report incompatible shapes per example, as JAX does
+            from ..lax.elementwise import broadcast_shapes
+            broadcast_shapes(prim.name, *shapes)
         r = max(ranks)
         new = []
         for v, d, k in zip(vals, dims, ranks):

@@ -1,0 +1,267 @@
+"""Bad input gets JAX's errors (TypeError/ValueError/IndexError naming shapes and dtypes) before
+any kernel runs -- never a torch message; tracer misuse raises ConcretizationTypeError /
+UnexpectedTracerError; make_jaxpr prints like JAX. Expected behaviour checked against JAX 0.10.2."""
+import numpy as np
+import pytest
+
+import jaxish as jax
+import jaxish.numpy as jnp
+from jaxish import lax, random
+
+X3, X4 = jnp.ones(3), jnp.ones(4)
+M23, M34 = jnp.ones((2, 3)), jnp.ones((3, 4))
+I3 = jnp.arange(3)
+
+
+# ---- incompatible shapes ------------------------------------------------------------------------
+SHAPE_MISMATCH = {
+    "add": lambda: jnp.add(X3, X4), "operator+": lambda: X3 + X4, "operator*": lambda: X3 * X4,
+    "subtract": lambda: jnp.subtract(X3, X4), "maximum": lambda: jnp.maximum(X3, X4),
+    "arctan2": lambda: jnp.arctan2(X3, X4), "less": lambda: X3 < X4, "where": lambda: jnp.where(X3 > 0, X3, X4),
+    "lax.add": lambda: lax.add(X3, X4), "lax.div": lambda: lax.div(X3, X4),
+    "int add": lambda: I3 + jnp.arange(4), "jit add": lambda: jax.jit(jnp.add)(X3, X4),
+    "make_jaxpr add": lambda: jax.make_jaxpr(jnp.add)(X3, X4), "vmap add": lambda: jax.vmap(jnp.add)(jnp.ones((2, 3)), jnp.ones((2, 4))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHAPE_MISMATCH))
+def test_incompatible_shapes_raise_type_error_naming_both(name):
+    with pytest.raises(TypeError) as info:
+        SHAPE_MISMATCH[name]()
+    msg = str(info.value)
+    assert "(3,)" in msg and "(4,)" in msg, msg
+    assert "incompatible shapes" in msg
+
+
+def test_matmul_shape_errors_name_the_shapes():
+    with pytest.raises(TypeError, match=r"\(2, 3\)") as info:
+        M23 @ M23
+    assert "contracting" in str(info.value)
+    with pytest.raises(TypeError, match=r"\(3,\).*\(4,\)"):
+        jnp.dot(X3, X4)
+
+
+# ---- dtypes and non-array arguments -----------------------------------------------------------
+BAD_DTYPE = {
+    "zeros str": lambda: jnp.zeros(3, dtype="foo"),
+    "astype": lambda: X3.astype("int3"),
+    "ones object": lambda: jnp.ones(2, dtype=object),
+    "astype str_": lambda: X3.astype(np.str_),
+    "asarray dtype": lambda: jnp.asarray([1, 2], dtype="complex7"),
+    "convert": lambda: lax.convert_element_type(X3, "foo"),
+    "arange": lambda: jnp.arange(3, dtype="bogus"),
+    "uniform": lambda: random.uniform(random.PRNGKey(0), (2,), dtype="notatype"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_DTYPE))
+def test_unknown_dtype_raises_type_error(name):
+    with pytest.raises(TypeError, match="dtype|data type"):
+        BAD_DTYPE[name]()
+
+
+NOT_ARRAYS = {
+    "sin str": (lambda: jnp.sin("a"), "str"),
+    "add object": (lambda: jnp.add(object(), 1), "object"),
+    "sum dict": (lambda: jnp.sum({"a": 1}), "dict"),
+    "reshape None": (lambda: jnp.reshape(None, 3), "NoneType"),
+    "asarray str": (lambda: jnp.asarray("abc"), "str"),
+    "asarray None": (lambda: jnp.asarray(None), "NoneType"),
+    "asarray dict": (lambda: jnp.asarray({"a": 1}), "dict"),
+    "asarray objects": (lambda: jnp.asarray([object()]), "convert"),
+    "sqrt of strings": (lambda: jnp.sqrt(["a"]), "convert"),
+    "outer str": (lambda: jnp.outer(X3, "a"), "str"),
+    "isclose str": (lambda: jnp.isclose(X3, "a"), "str"),
+    "exp set": (lambda: jnp.exp({1, 2}), "set"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_ARRAYS))
+def test_non_array_arguments_raise_clear_type_error(name):
+    fn, word = NOT_ARRAYS[name]
+    with pytest.raises(TypeError, match=word):
+        fn()
+
+
+def test_lax_does_not_promote():
+    with pytest.raises(TypeError, match="same dtypes"):
+        lax.add(X3, I3)
+    with pytest.raises(TypeError, match="same dtypes"):
+        lax.mul(jnp.ones(2, jnp.float16), jnp.asarray(2.0))  # weak arrays do not help at lax level
+    with pytest.raises(TypeError, match="sin does not accept dtype int32"):
+        lax.sin(I3)
+    with pytest.raises(TypeError, match="which"):
+        lax.select(X3, X3, X3)
+    assert lax.add(X3, 2.0).dtype == np.float32  # Python scalars are weak: fine
+
+
+# ---- hunting torch messages: every one of these must fail with our JAX-like error -------------
+BAD_CALLS = {
+    "reshape size": lambda: X3.reshape(4),
+    "reshape two -1": lambda: jnp.ones(6).reshape(-1, -1),
+    "transpose repeat": lambda: jnp.transpose(M23, (0, 0)),
+    "transpose range": lambda: jnp.transpose(M23, (0, 2)),
+    "sum axis": lambda: jnp.sum(M23, axis=2),
+    "concatenate ndim": lambda: jnp.concatenate([X3, M23]),
+    "concatenate shapes": lambda: jnp.concatenate([M23, M34]),
+    "stack shapes": lambda: jnp.stack([X3, X4]),
+    "broadcast_to": lambda: jnp.broadcast_to(X3, (4,)),
+    "broadcast_to rank": lambda: jnp.broadcast_to(M23, (3,)),
+    "split uneven": lambda: jnp.split(X3, 2),
+    "squeeze non-1": lambda: jnp.squeeze(M23, 0),
+    "expand_dims axis": lambda: jnp.expand_dims(X3, 5),
+    "moveaxis axis": lambda: jnp.moveaxis(M23, 0, 5),
+    "zeros negative": lambda: jnp.zeros(-1),
+    "full negative": lambda: jnp.full((2, -3), 1.0),
+    "zeros float shape": lambda: jnp.zeros(2.5),
+    "zeros str shape": lambda: jnp.zeros("3"),
+    "eye negative": lambda: jnp.eye(-1),
+    "linspace negative": lambda: jnp.linspace(0, 1, -1),
+    "bitwise float": lambda: jnp.bitwise_and(X3, X3),
+    "invert float": lambda: ~X3,
+    "shift float": lambda: X3 << 1,
+    "mod complex": lambda: jnp.ones(2, jnp.complex64) % 2,
+    "floor complex": lambda: jnp.floor(jnp.ones(2, jnp.complex64)),
+    "negate bool": lambda: -jnp.array([True]),
+    "subtract bool": lambda: jnp.array([True]) - jnp.array([True]),
+    "int power negative": lambda: I3 ** -1,
+    "argmax empty": lambda: jnp.argmax(jnp.zeros(0)),
+    "max empty": lambda: jnp.max(jnp.zeros(0)),
+    "argmax complex": lambda: jnp.argmax(jnp.ones(2, jnp.complex64)),
+    "take axis": lambda: jnp.take(X3, jnp.array([0]), axis=3),
+    "take float indices": lambda: jnp.take(X3, jnp.array([0.5])),
+    "index float": lambda: X3[0.5],
+    "index str": lambda: X3["a"],
+    "index too many": lambda: X3[0, 0],
+    "index two ellipsis": lambda: M23[..., ...],
+    "index bad mask": lambda: M23[jnp.array([True, False, True])],
+    "at float index": lambda: X3.at[jnp.array([0.5])].set(1.0),
+    "at value shape": lambda: X3.at[:].set(jnp.ones(4)),
+    "clip shapes": lambda: jnp.clip(X3, X4),
+    "matmul 0-d": lambda: jnp.matmul(jnp.ones(()), X3),
+    "einsum sizes": lambda: jnp.einsum("ij,jk->ik", M23, M23),
+    "einsum operands": lambda: jnp.einsum("ij,j", M23),
+    "tensordot": lambda: jnp.tensordot(M23, M23, axes=1),
+    "lax.reshape": lambda: lax.reshape(X3, (2,)),
+    "lax.broadcast_in_dim": lambda: lax.broadcast_in_dim(X3, (4,), (0,)),
+    "lax.slice bounds": lambda: lax.slice(X3, (0,), (5,)),
+    "lax.dynamic_slice sizes": lambda: lax.dynamic_slice(X3, (0,), (5,)),
+    "lax.pad config": lambda: lax.pad(X3, 0.0, ((1, 1),) * 2),
+    "lax.transpose perm": lambda: lax.transpose(M23, (0,)),
+    "lax.rev dims": lambda: lax.rev(X3, (1,)),
+    "lax.iota negative": lambda: lax.iota(np.float32, -1),
+    "lax.full negative": lambda: lax.full((2, -1), 0.0),
+    "lax.reduce_sum axes": lambda: lax.reduce_sum(X3, (1,)),
+    "lax.squeeze": lambda: lax.squeeze(M23, (0,)),
+    "cumsum axis": lambda: jnp.cumsum(M23, axis=3),
+    "var duplicate axis": lambda: jnp.var(M23, axis=(0, 0)),
+    "where two args": lambda: jnp.where(X3 > 0, X3),
+    "ragged list": lambda: jnp.array([[1, 2], [3]]),
+    "nonzero float size": lambda: jnp.nonzero(X3, size=1.5),
+    "reshape float": lambda: X3.reshape(1.5),
+    "grad of int": lambda: jax.grad(lambda x: x * 2)(3),
+    "grad non-scalar": lambda: jax.grad(lambda x: x * 2)(X3),
+    "vmap sizes": lambda: jax.vmap(lambda a, b: a + b)(X3, X4),
+    "vmap axis": lambda: jax.vmap(lambda a: a, in_axes=2)(X3),
+    "random bad key": lambda: random.normal(jnp.zeros(2), (3,)),
+}
+TORCH_WORDS = ("torch", "tensor", "Tensor", "not implemented for", "aten::", "CPUFloatType")
+
+
+@pytest.mark.parametrize("name", sorted(BAD_CALLS))
+def test_bad_calls_raise_jax_like_errors(name):
+    with pytest.raises((TypeError, ValueError, IndexError)) as info:
+        BAD_CALLS[name]()
+    assert not isinstance(info.value, RuntimeError) or isinstance(info.value, TypeError)
+    msg = str(info.value)
+    assert not any(w in msg for w in TORCH_WORDS), msg
+
+
+def test_integer_division_by_zero_does_not_crash():
+    # torch raises (and INT_MIN // -1 traps the CPU); XLA's results come back instead
+    np.testing.assert_array_equal(np.asarray(jnp.array([7, -7]) // 0), [-2, -2])
+    np.testing.assert_array_equal(np.asarray(jnp.array([-2 ** 31], jnp.int32) // -1), [-2 ** 31])
+    np.testing.assert_array_equal(np.asarray(jax.jit(lambda a, b: a % b)(jnp.arange(3), 0)), [0, 0, 0])
+
+
+# ---- tracer misuse -----------------------------------------------------------------------------
+def _branchy(x):
+    if x > 0:
+        return x
+    return -x
+
+
+@pytest.mark.parametrize("transform", ["make_jaxpr", "jit"])
+def test_bool_of_staged_value_raises_concretization_error(transform):
+    f = jax.make_jaxpr(_branchy) if transform == "make_jaxpr" else jax.jit(_branchy)
+    with pytest.raises(jax.errors.ConcretizationTypeError) as info:
+        f(1.0)
+    err = info.value
+    assert isinstance(err, TypeError)
+    assert isinstance(err, jax.errors.TracerBoolConversionError)
+    msg = str(err)
+    assert "bool" in msg and "f32[]" not in msg or "bool[]" in msg
+    assert "static_argnums" in msg and "lax.cond" in msg
+
+
+def test_other_concretizations_raise():
+    with pytest.raises(jax.errors.TracerIntegerConversionError, match="int|__index__"):
+        jax.jit(lambda x: list(range(3))[x])(1)
+    with pytest.raises(jax.errors.ConcretizationTypeError, match="float"):
+        jax.make_jaxpr(lambda x: float(x))(1.0)
+    with pytest.raises(jax.errors.TracerArrayConversionError, match="__array__"):
+        jax.jit(lambda x: np.asarray(x))(jnp.ones(2))
+    with pytest.raises(TypeError, match="concrete"):  # JAX: a TypeError too
+        jax.jit(lambda x: jnp.zeros(x))(3)
+    # concrete values under grad/vmap-free jvp are allowed, as in JAX
+    assert jax.grad(lambda x: x * 2 if x > 0 else -x)(1.0) == 2.0
+
+
+def test_static_argnums_fixes_the_branch():
+    f = jax.jit(lambda x, flag: x + 1 if flag else x - 1, static_argnums=1)
+    assert float(f(1.0, True)) == 2.0 and float(f(1.0, False)) == 0.0
+
+
+LEAKS = {
+    "jit": lambda f: jax.jit(f)(1.0),
+    "make_jaxpr": lambda f: jax.make_jaxpr(f)(1.0),
+    "vmap": lambda f: jax.vmap(f)(jnp.ones(3)),
+    "grad": lambda f: jax.grad(f)(1.0),
+}
+
+
+@pytest.mark.parametrize("transform", sorted(LEAKS))
+def test_leaked_tracer_raises_unexpected_tracer_error(transform):
+    leaked = []
+
+    def f(x):
+        leaked.append(x)
+        return (x * 2).sum()
+
+    LEAKS[transform](f)
+    t = leaked[0]
+    with pytest.raises(jax.errors.UnexpectedTracerError, match="leaked"):
+        t + 1
+    with pytest.raises(jax.errors.UnexpectedTracerError):
+        jnp.sin(t)
+    with pytest.raises(jax.errors.UnexpectedTracerError):
+        jax.jit(lambda y: y + t)(1.0)
+
+
+# ---- make_jaxpr prints like JAX -----------------------------------------------------------------
+def test_make_jaxpr_prints_like_jax():
+    got = str(jax.make_jaxpr(lambda x: x * x + jnp.sin(x))(2.0))
+    assert got == ("{ lambda ; a:f32[]. let\n    b:f32[] = mul a a\n    c:f32[] = sin a\n"
+                   "    d:f32[] = add b c\n  in (d,) }")
+
+
+def test_make_jaxpr_literals_and_outputs_like_jax():
+    got = str(jax.make_jaxpr(lambda a, b: (a + b, a * b, a > 1, a + 1))(1.0, 2.0))
+    assert got == ("{ lambda ; a:f32[] b:f32[]. let\n    c:f32[] = add a b\n    d:f32[] = mul a b\n"
+                   "    e:bool[] = gt a 1.0:f32[]\n    f:f32[] = add a 1.0:f32[]\n  in (c, d, e, f) }")
+    got = str(jax.make_jaxpr(lambda a: a.astype(jnp.int32) + True)(jnp.ones((2,))))
+    assert got == ("{ lambda ; a:f32[2]. let\n"
+                   "    b:i32[2] = convert_element_type[new_dtype=int32 weak_type=False] a\n"
+                   "    c:i32[2] = add b 1:i32[]\n  in (c,) }")
+    jaxpr = jax.make_jaxpr(lambda x: jnp.sin(x).sum())(jnp.ones((3,)))
+    assert [e.primitive.name for e in jaxpr.eqns] == ["sin", "reduce_sum"]
