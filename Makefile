@@ -11,9 +11,9 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(VPY) || $(PY) -m venv $(VENV)
 	@if command -v nvidia-smi >/dev/null 2>&1 || [ -e /dev/kfd ]; then \
-		$(VPY) -m pip install -q -e '.[test]'; \
+		$(VPY) -m pip install -q -e '.[test,bench]'; \
 	else \
-		$(VPY) -m pip install -q 'torch==2.13.0' && $(VPY) -m pip install -q -e '.[test]'; \
+		$(VPY) -m pip install -q 'torch==2.13.0' && $(VPY) -m pip install -q -e '.[test,bench]'; \
 	fi
 	@touch $(STAMP)
 

@@ -541,8 +541,8 @@ def test_generated_kernels_compile_for_cuda():
 
     def program(f, *shapes):
         return schedule(jax.jit(f).lower(*[jnp.zeros(s) for s in shapes])._entry.graph)
-    out = aot.compile_kernels(program(lambda x, w, b: (softmax(x), layernorm(x, w, b)), (64, 100), (100,), (100,)),
-                              targets=[aot.CUDA_SM90])
+    out = aot.compile_kernels(program(lambda x, w, b: (softmax(x), layernorm(x, w, b), lax.rem(x, w)),
+                                      (64, 100), (100,), (100,)), targets=[aot.CUDA_SM90])
     assert any("persistent" in k[0] for k in out)
     out = aot.compile_kernels(program(lambda x: (jnp.sum(x * x), jnp.argmax(x)), (1 << 16,)),
                               targets=[aot.CUDA_SM90], all_plans=False)

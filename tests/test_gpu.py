@@ -274,5 +274,5 @@ def test_small_call_overhead_path():
 def test_generated_source_has_nothing_vendor_specific():
     c = compiled(lambda x: (softmax(x), jnp.sum(x, 0)), arr(torch.randn(64, 100)))
     src = c.executable.source
-    for word in ("libdevice", "inline_asm", "cuda", "ptx", "__nv_"):
+    for word in ("inline_asm", "cuda", "ptx", "__nv_", "__ocml"):
         assert word not in src.lower()

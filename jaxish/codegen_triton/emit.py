@@ -158,14 +158,16 @@ _UNARY_FLOAT_HELPERS = {
     "digamma": "_jx_digamma",
 }
 _UNARY_FLOAT_BUILTINS = {"exp": "tl.exp", "exp2": "tl.exp2", "log": "tl.log", "sin": "tl.sin",
-                         "cos": "tl.cos", "floor": "tl.floor", "ceil": "tl.ceil",
-                         "rsqrt": "tl.rsqrt", "erf": "tl.math.erf"}
+                         "cos": "tl.cos", "floor": "tl.floor", "ceil": "tl.ceil", "erf": "tl.math.erf"}
 _COMPARE = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
-_FLOAT64_ONLY_FLOAT32 = frozenset(["erfc"])   # float32-accurate formulas: float64 runs eagerly
+_FLOAT32_ONLY = frozenset(["erfc"])   # float32-accurate formulas: float64 runs eagerly
 
 
-def scalar_op(op, out_dtype, args, arg_dtypes, params, shape="[XBLOCK]"):
-    """Source text computing Compute(op) on argument expressions (in compute types)."""
+def scalar_op(op, out_dtype, args, arg_dtypes, params, shape="[XBLOCK]", gpu=True):
+    """Source text computing Compute(op) on argument expressions (in compute types).
+
+    `gpu`: the code is compiled, not interpreted; float `rem` then calls the backend's exact
+    fmod (`%` on floats compiles to x - trunc(x/y)*y), which the interpreter cannot run."""
     out_dtype = np.dtype(out_dtype)
     dt = np.dtype(arg_dtypes[0]) if arg_dtypes else out_dtype
     ct = compute_type(dt)
@@ -174,7 +176,7 @@ def scalar_op(op, out_dtype, args, arg_dtypes, params, shape="[XBLOCK]"):
     fl = is_float(dt)
     is_bool = dt == dtypes.bool_
     unsigned = dtypes.is_unsigned(dt)
-    if fl and ct == "tl.float64" and op in _FLOAT64_ONLY_FLOAT32:
+    if fl and ct == "tl.float64" and op in _FLOAT32_ONLY:
         raise Unsupported(f"{op} on float64")
     if op in _UNARY_FLOAT_HELPERS and fl:
         return f"{_UNARY_FLOAT_HELPERS[op]}({a})"
@@ -184,6 +186,8 @@ def scalar_op(op, out_dtype, args, arg_dtypes, params, shape="[XBLOCK]"):
         return f"_jx_erfc({a})"
     if op == "sqrt" and fl:
         return f"tl.math.sqrt_rn({a})" if ct == "tl.float32" else f"tl.sqrt({a})"
+    if op == "rsqrt" and fl:      # float64 rsqrt compiles to rsqrt.approx.f64 on NVIDIA
+        return f"tl.rsqrt({a})" if ct == "tl.float32" else f"(1.0 / tl.sqrt({a}))"
     if op == "neg":
         return f"(-{a})" if not unsigned else f"(0 - {a})"
     if op == "sign":
@@ -228,7 +232,7 @@ def scalar_op(op, out_dtype, args, arg_dtypes, params, shape="[XBLOCK]"):
                 f"{a} // tl.where(({b} == 0) | ({b} == -1), 1, {b}).to({ct})).to({ct}))")
     if op == "rem":
         if fl:
-            return f"({a} % {b})"
+            return f"libdevice.fmod({a}, {b})" if gpu else f"({a} % {b})"
         if unsigned:
             return f"tl.where({b} == 0, {a}, {a} % tl.where({b} == 0, 1, {b}).to({ct}))"
         return (f"tl.where(({b} == 0), {a}, tl.where({b} == -1, 0, "
@@ -285,14 +289,13 @@ def _integer_pow(a, y, ct, fl, shape):
         return f"tl.full({shape}, {one}, {ct})"
     n = abs(y)
     # binary exponentiation, written out
-    result, base, parts = None, a, []
+    result, base = None, a
     while n:
         if n & 1:
             result = base if result is None else f"({result} * {base})"
         n >>= 1
         if n:
             base = f"({base} * {base})"
-    parts.append(result)
     if y < 0:
         if not fl:
             raise Unsupported("integer_pow with a negative exponent on integers")
@@ -773,7 +776,7 @@ class KernelWriter:
         elif t is K.Compute:
             args = [self._resolve(a, out, ctx, env) for a in op.args]
             arg_dtypes = [self.dtype[a] for a in op.args]
-            text = scalar_op(op.op, op.dtype, args, arg_dtypes, op.params, self.xshape)
+            text = scalar_op(op.op, op.dtype, args, arg_dtypes, op.params, self.xshape, not self.interpret)
             text = round_half(text, op.dtype)
             out(f"{name} = {text}")
         elif t is K.Reduce:

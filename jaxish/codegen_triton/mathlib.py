@@ -1,6 +1,7 @@
 """Device helpers every generated Triton module starts with: reduction combiners and the scalar
 math that `tl` lacks, written with Triton builtins only (no `tl.math.tanh`, no libdevice), so
-the same text compiles on CUDA and ROCm with triton 3.6 and 3.9 and runs in the interpreter.
+the same text compiles on CUDA and ROCm with triton 3.6 and 3.9 and runs in the interpreter
+(one exception: compiled kernels take float `rem` from libdevice's fmod, see emit.scalar_op).
 Constants are plain literals: a `tl.constexpr` on the left of tensor arithmetic breaks the
 interpreter, so only INF is a constexpr (used in comparisons and `tl.where`), and NaN is written
 `float("nan")` (a NaN global fails Triton's check that a global keeps its value, as NaN != NaN).
@@ -14,6 +15,7 @@ was imported), so modules compiled for the GPU and for the interpreter can share
 PRELUDE = r'''
 import triton
 import triton.language as tl
+from triton.language.extra import libdevice  # backend-neutral dispatcher (only exact fmod is used)
 
 INF: tl.constexpr = tl.constexpr(float("inf"))
 
