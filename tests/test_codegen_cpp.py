@@ -454,10 +454,11 @@ def test_fusion_log(monkeypatch, capfd):
 # ---- cache and errors ---------------------------------------------------------------------------
 def test_second_process_uses_disk_cache(tmp_path):
     code = textwrap.dedent("""
+        import sys
         import jaxish as jax, jaxish.numpy as jnp
         from jaxish.codegen_cpp import stats
         f = jax.jit(lambda x: jnp.cos(x) * 3.0 + jnp.sum(x), backend="cpp")
-        print(float(f(jnp.arange(7.0))[2]), stats["compiles"], stats["disk_hits"])
+        print(float(f(jnp.arange(7.0))[2]), stats["compiles"], stats["disk_hits"], "sympy" in sys.modules)
     """)
     env = dict(os.environ, JAXISH_CACHE_DIR=str(tmp_path), PYTHONPATH=os.path.dirname(os.path.dirname(__file__)))
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env) for _ in range(2)]
@@ -465,8 +466,8 @@ def test_second_process_uses_disk_cache(tmp_path):
         assert r.returncode == 0, r.stderr
     first, second = (r.stdout.split() for r in runs)
     assert first[0] == second[0]
-    assert first[1:] == ["1", "0"]
-    assert second[1:] == ["0", "1"]          # no compiler run in the second process
+    assert first[1:] == ["1", "0", "True"]
+    assert second[1:] == ["0", "1", "False"]  # no compiler run, no scheduling in the second process
     assert any(p.suffix == ".so" for p in (tmp_path / "cpp").iterdir())
 
 

@@ -4,9 +4,7 @@ counts, every reduction strategy, half precision, strided inputs and the autotun
 Skipped without a GPU. Run on one as `python -m pytest -q -m gpu tests/test_gpu.py`
 (set JAXISH_TRITON_AUTOTUNE=0 to take each kernel's first plan instead of timing candidates)."""
 import json
-import os
 
-import numpy as np
 import pytest
 import torch
 

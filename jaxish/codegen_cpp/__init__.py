@@ -1,15 +1,19 @@
 """The C++ CPU backend: compiles a scheduled Program (jaxish.scheduler) into one shared library
 of OpenMP/SIMD kernels and runs it through a flat ctypes launcher.
 
-`compile_executable(graph, tensors)` is what jaxish.runtime calls for backend "cpp"."""
+`compile_executable(graph, tensors, donate)` is what jaxish.runtime calls for backend "cpp".
+Both the library and the launch plan are cached on disk (JAXISH_CACHE_DIR/cpp), so a second
+process with the same graph neither schedules nor compiles."""
+import functools
+import glob
+import hashlib
 import logging
 import os
 import warnings
 
-from ..scheduler import schedule
 from . import compiler
 from .compiler import CompileError, stats  # noqa: F401
-from .executable import CppExecutable, input_strides
+from .executable import CppExecutable, input_strides, load_plan, save_plan
 
 log = logging.getLogger("jaxish")
 _warned = []
@@ -18,6 +22,47 @@ _warned = []
 def _eager(graph, note):
     from ..runtime.executable import EagerExecutable
     return EagerExecutable(graph, note=note)
+
+
+@functools.lru_cache(maxsize=None)
+def _code_version():
+    """A hash of the scheduler's and this backend's sources: a change invalidates cached plans."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    h = hashlib.sha256()
+    for pattern in ("*.py", "../scheduler/*.py"):
+        for f in sorted(glob.glob(os.path.join(here, pattern))):
+            with open(f, "rb") as fh:
+                h.update(fh.read())
+    return h.hexdigest()[:16]
+
+
+def plan_key(graph, strides, donate):
+    from ..ir.printer import print_graph
+    text = "|".join([print_graph(graph), repr([v.aval.weak_type for v in graph.invars]),
+                     repr(sorted(strides.items())), repr(tuple(donate)), _code_version(),
+                     compiler.toolchain_id()])
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def build(graph, strides=None, donate=()):
+    """A CppExecutable from the plan cache when possible, else scheduled and compiled."""
+    strides = strides or {}
+    path = None
+    try:
+        path = os.path.join(compiler.cache_dir(), f"plan-{plan_key(graph, strides, donate)}.json")
+    except Exception:  # noqa: BLE001 - an unprintable graph just skips the plan cache
+        pass
+    if path is not None:
+        plan, libkey = load_plan(path)
+        if plan is not None and libkey:
+            hit = compiler.library_for_key(libkey)
+            if hit is not None:
+                return CppExecutable(graph, None, strides, donate, plan=plan, lib=hit[0], source_path=hit[1])
+    from ..scheduler import schedule
+    exe = CppExecutable(graph, schedule(graph, strides, donate), strides, donate)
+    if path is not None:
+        save_plan(path, exe.plan, compiler.key_of_path(exe.source_path))
+    return exe
 
 
 def compile_executable(graph, tensors=(), donate=()):
@@ -31,8 +76,7 @@ def compile_executable(graph, tensors=(), donate=()):
         return _eager(graph, "cpp backend: no C++ compiler, ran eagerly")
     strides = input_strides(graph, list(tensors))
     try:
-        program = schedule(graph, strides, donate)
-        return CppExecutable(graph, program, strides, donate)
+        return build(graph, strides, donate)
     except (CompileError, FileNotFoundError):
         raise
     except Exception as e:  # noqa: BLE001 - a scheduler gap must not stop the program

@@ -120,6 +120,32 @@ def library_key(source, cmd):
     return h.hexdigest()[:40]
 
 
+def toolchain_id():
+    """Compiler, flags and CPU: what a compiled library depends on besides its source."""
+    cmd = find_compiler()
+    return hashlib.sha256(f"{compiler_id(cmd)}|{' '.join(cmd + FLAGS + LIBS)}|{_cpu_id()}".encode()).hexdigest()[:24]
+
+
+def library_for_key(key):
+    """(library, source path) of an already compiled library, or None."""
+    d = cache_dir()
+    so = os.path.join(d, f"jx_{key}.so")
+    with _lock:
+        lib = _loaded.get(key)
+        if lib is not None:
+            stats["memory_hits"] += 1
+            return lib, os.path.join(d, f"jx_{key}.cpp")
+        if not os.path.exists(so):
+            return None
+        lib = _loaded[key] = ctypes.CDLL(so)
+        stats["disk_hits"] += 1
+    return lib, os.path.join(d, f"jx_{key}.cpp")
+
+
+def key_of_path(path):
+    return os.path.basename(path)[3:].rsplit(".", 1)[0]
+
+
 def load_library(source):
     """ctypes.CDLL of `source`, compiled at most once per machine (disk cache) and per process.
     Returns (library, path of the source file)."""

@@ -16,15 +16,17 @@ from . import configs
 __all__ = ["compile_executable", "TritonExecutable", "configs"]
 
 
-def compile_executable(graph, tensors=()):
-    """An executable running `graph` with Triton kernels on the device of `tensors`."""
+def compile_executable(graph, tensors=(), donate=()):
+    """An executable running `graph` with Triton kernels on the device of `tensors` (example
+    operands: consts then arguments; their strides specialize the kernels). donate: operand
+    positions the caller gives up, so outputs may be written in place into them."""
     from ..runtime.executable import EagerExecutable
     dev = device_of(tensors)
     if dev.type not in ("cpu", "cuda"):
         return EagerExecutable(graph, note=f"triton backend does not run on {dev.type} tensors: ran eagerly")
     strides = input_strides(graph, tensors)
     try:
-        program = schedule(graph, strides)
-        return TritonExecutable(graph, program, dev, strides)
+        program = schedule(graph, strides, tuple(donate)) if donate else schedule(graph, strides)
+        return TritonExecutable(graph, program, dev, strides, donate=tuple(donate))
     except Unsupported as e:
         return EagerExecutable(graph, note=f"triton backend: {e}: ran eagerly")

@@ -481,7 +481,7 @@ class KernelWriter:
                 self._emit(op, out, ctx, env)
         return _function(head, out)
 
-    def _row_prologue(self, out, split=False):
+    def _row_prologue(self, out):
         pid = "tl.program_id(0).to(tl.int64)" if self.wide else "tl.program_id(0)"
         out(f"xindex = {pid} * XBLOCK + tl.arange(0, XBLOCK)[:, None]")
         out(f"xmask = xindex < {self.M}")
@@ -502,7 +502,7 @@ class KernelWriter:
         outer = _Ctx(mode="outer", masks={"x": "xmask"}, store_class="x",
                      zero=f"tl.full([XBLOCK, 1], 0, {self.itype})", cse=cse)
         loop = _Ctx(mode="loop", masks={"x": "xmask", "r": "rmask", "xr": "xrmask"}, store_class="xr",
-                    zero=f"tl.full([XBLOCK, RBLOCK], 0, {self.itype})", persistent=True, cse=cse)
+                    zero=f"tl.full([XBLOCK, RBLOCK], 0, {self.itype})", cse=cse)
         for st in self.k.stages:
             ctx = outer if st.kind == "outer" else loop
             for op in st.ops:
@@ -813,14 +813,15 @@ def _cse_key(op, env):
 
 
 class _Ctx:
-    def __init__(self, mode, masks, store_class, zero, persistent=False, stage=None, skip_stores=False,
-                 cse=None):
+    """How to emit ops in one kind of stage: masks per index class, the store pointer's class and
+    zero block, CSE table (persistent kernels), stage index (suffix of recomputed values)."""
+
+    def __init__(self, mode, masks, store_class, zero, stage=None, skip_stores=False, cse=None):
         self.cse = cse
         self.mode = mode
         self.masks = masks
         self.store_class = store_class
         self.zero = zero
-        self.persistent = persistent
         self.stage = stage
         self.skip_stores = skip_stores
 

@@ -63,11 +63,12 @@ def device_name(dev):
 class TritonExecutable:
     """Runs a scheduled Program with Triton kernels (interpreted on CPU tensors)."""
 
-    def __init__(self, graph, program, device, strides=None, module=None):
+    def __init__(self, graph, program, device, strides=None, module=None, donate=()):
         self.graph = graph
         self.program = program
         self.device = device
         self.strides = strides or {}
+        self.donate = tuple(donate)
         self.interpret = device.type == "cpu"
         self.kernel_count = len(program.kernels)
         gen = generate(program, self.interpret)
@@ -128,12 +129,12 @@ class TritonExecutable:
         p = self.program
         bufs = p.buffers
         ns = {"torch": torch, "_Tensor": torch.Tensor, "_empty": torch.empty, "_run_impl": run_impl,
-              "_self": self, "_lock": self._lock, "_dev": self.device}
+              "_self": self, "_lock": self._lock, "_dev": self.device, "_donated": _donated_storage}
         lines = ["def run(ts):"]
         nin = len(p.inputs)
         if nin:
             lines.append(f"    {', '.join(p.inputs)}, = ts" if nin == 1 else f"    {', '.join(p.inputs)} = ts")
-        read_by_kernel = set()
+        read_by_kernel = {bb.donor for bb in bufs.values() if getattr(bb, "donor", None)}
         for k in p.kernels:
             read_by_kernel |= set(k.reads)
         for i, b in enumerate(p.inputs):
@@ -158,6 +159,11 @@ class TritonExecutable:
             ind = "        "
         for b, buf in bufs.items():
             if buf.kind == "output" and not buf.extern:
+                donor = getattr(buf, "donor", None)
+                if donor is not None:
+                    others = [n for n in p.inputs if n != donor and bufs[n].shape != ()]
+                    lines.append(f"{ind}{b} = _donated({donor}, [{', '.join(others)}])")
+                    continue
                 ns[f"_odt_{b}"] = dtypes.to_torch_dtype(buf.dtype)
                 lines.append(f"{ind}{b} = _empty({tuple(buf.shape)}, dtype=_odt_{b}, device=_dev)")
         pooled = {n for n, bb in bufs.items() if bb.kind == "temp" and bb.slot is not None}
@@ -219,14 +225,14 @@ class TritonExecutable:
         exe = self._variants.get(key)
         if exe is None:
             strides = {i: k for i, k in enumerate(key) if k is not None}
-            exe = self._variants[key] = TritonExecutable(self.graph, schedule(self.graph, strides),
-                                                         self.device, strides)
+            exe = self._variants[key] = TritonExecutable(self.graph, schedule(self.graph, strides, self.donate),
+                                                         self.device, strides, donate=self.donate)
         return exe.run_tensors(ts)
 
     def _fresh(self, ts):
         """Re-entrant call (another thread is running this executable): private temps."""
         return TritonExecutable(self.graph, self.program, self.device, self.strides,
-                                module=(self.module, self.hash)).run_tensors(ts)
+                                module=(self.module, self.hash), donate=self.donate).run_tensors(ts)
 
     # ---- first call on a GPU: time the candidate plans ----
     def _tuning_run(self, ts):
@@ -242,6 +248,10 @@ class TritonExecutable:
         env.update(self._temps)
         for b, buf in bufs.items():
             if buf.kind == "output" and not buf.extern:
+                donor = getattr(buf, "donor", None)
+                if donor is not None:
+                    env[b] = _donated_storage(env[donor], [env[n] for n in p.inputs if n != donor])
+                    continue
                 env[b] = torch.empty(buf.shape, dtype=dtypes.to_torch_dtype(buf.dtype), device=self.device)
         choices = {}
         fix = _fix_extern_output({s.untyped_storage().data_ptr() for s in self._slots})
@@ -286,10 +296,19 @@ class TritonExecutable:
             getattr(self.module, ln.fn)[ln.grid](*args, **ln.kwargs, num_warps=ln.num_warps)
 
     def _tune(self, name, plans, env):
+        # a kernel updating a donated buffer in place must see the same input on every run
+        bufs = self.program.buffers
+        inplace = [b for b in self.writers[name].args if getattr(bufs[b], "donor", None)]
+        saved = {b: env[b].clone() for b in inplace}
+
+        def run(plan):
+            for b, t in saved.items():
+                env[b].copy_(t)
+            self._launch(name, plan, env)
         best, best_t = None, None
         for plan in plans:
             try:
-                t = _bench(lambda: self._launch(name, plan, env))
+                t = _bench(lambda: run(plan))
             except Exception as e:  # noqa: BLE001 - a config may not fit (registers, shared memory)
                 log.info("triton autotune: %s %s failed: %s", name, plan.desc, e)
                 continue
@@ -299,6 +318,8 @@ class TritonExecutable:
         if best is None:
             raise RuntimeError(f"no launch plan of triton kernel {name} compiled: "
                                f"{[p.desc for p in plans]}")
+        for b, t in saved.items():
+            env[b].copy_(t)
         return best
 
     # ---- reports ----
@@ -363,6 +384,16 @@ def _bench(fn):
     end.record()
     end.synchronize()
     return start.elapsed_time(end) / reps
+
+
+def _donated_storage(t, others):
+    """A donated input's tensor, overwritten in place by the output it becomes (a private copy
+    when it is not contiguous or shares memory with another operand)."""
+    if t.is_contiguous():
+        ptr = t.untyped_storage().data_ptr()
+        if not any(isinstance(o, torch.Tensor) and o.untyped_storage().data_ptr() == ptr for o in others):
+            return t
+    return t.clone(memory_format=torch.contiguous_format)
 
 
 def _quiet(run):

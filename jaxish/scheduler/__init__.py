@@ -1,11 +1,10 @@
 """The fusion scheduler: lower an optimized Graph to the backend-neutral kernel description
 (`kernel.py`): loop-level nodes (lowering.py), fused into kernels (fusion.py), with a buffer
-plan (buffers.py). Codegens (C++, Triton) read only the resulting `Program`."""
+plan (buffers.py). Codegens (C++, Triton) read only the resulting `Program`.
+
+Importing this package is cheap (no sympy): the machinery loads on the first `schedule`."""
 from . import kernel
-from .kernel import Program, Kernel, ExternCall, Buffer
-from .lowering import Lowering, SCALAR_OPS
-from .fusion import Fuser, build_kernel
-from .buffers import plan_buffers, apply_donation
+from .kernel import Program, Kernel, ExternCall, Buffer, SCALAR_OPS
 
 __all__ = ["schedule", "Program", "Kernel", "ExternCall", "Buffer", "SCALAR_OPS", "kernel"]
 
@@ -16,6 +15,9 @@ def schedule(graph, input_strides=None, donate=()):
     input_strides: optional {operand position: element strides} for operands that are not
     contiguous (kernels are specialized on them). donate: operand positions whose storage the
     caller gives up (outputs may be written in place there)."""
+    from .lowering import Lowering
+    from .fusion import Fuser, build_kernel
+    from .buffers import plan_buffers, apply_donation
     low = Lowering(graph, input_strides)
     inputs, outputs = low.lower_graph()
     fuser = Fuser(low.nodes, low.buffers, outputs)
@@ -24,7 +26,7 @@ def schedule(graph, input_strides=None, donate=()):
         if g.extern:
             n = g.members[0].node
             steps.append(ExternCall(f"x{len(steps)}", n.prim, n.params, list(n.inputs),
-                                    list(n.outputs), origin=list(n.origin)))
+                                    list(n.outputs), origin=list(n.origin), eqn_index=n.eqn_index))
         else:
             k = build_kernel(f"kernel{len(steps)}", g, fuser, low.buffers)
             steps.append(k)

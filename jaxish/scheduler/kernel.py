@@ -57,6 +57,16 @@ from typing import Any, Optional
 
 import numpy as np
 
+# The scalar op set a codegen implements (Compute.op names): elementwise primitives' `.pointwise`
+# names plus select_n and convert_element_type.
+SCALAR_OPS = frozenset("""
+neg sign floor ceil round is_finite exp exp2 log log1p expm1 tanh logistic sin cos tan asin acos
+atan sinh cosh asinh acosh atanh sqrt rsqrt cbrt abs not erf erfc erf_inv lgamma digamma square
+integer_pow population_count add sub mul div rem pow max min atan2 nextafter and or xor
+shift_left shift_right_arithmetic shift_right_logical eq ne lt le gt ge select_n clamp
+convert_element_type
+""".split())
+
 
 @dataclass
 class Buffer:
@@ -166,6 +176,7 @@ class ExternCall:
     inputs: list              # buffer names, or ("literal", python value)
     outputs: list             # buffer names
     origin: list = field(default_factory=list)
+    eqn_index: Optional[int] = None  # position of the equation in lowering order (into jit calls)
 
 
 @dataclass

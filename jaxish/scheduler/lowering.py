@@ -13,16 +13,9 @@ from .. import dtypes
 from ..ir.graph import Literal
 from ..ir.printer import print_eqn, _Namer
 from . import kernel as K
+from .kernel import SCALAR_OPS
 from .indexing import ZERO, syms, offset, contiguous_strides, linear_index
 
-# The scalar op set a codegen implements (Compute.op names).
-SCALAR_OPS = frozenset("""
-neg sign floor ceil round is_finite exp exp2 log log1p expm1 tanh logistic sin cos tan asin acos
-atan sinh cosh asinh acosh atanh sqrt rsqrt cbrt abs not erf erfc erf_inv lgamma digamma square
-integer_pow population_count add sub mul div rem pow max min atan2 nextafter and or xor
-shift_left shift_right_arithmetic shift_right_logical eq ne lt le gt ge select_n clamp
-convert_element_type
-""".split())
 _IDENTITY_OPS = frozenset(["copy", "stop_gradient"])
 _TRANSCENDENTAL = frozenset("""exp exp2 log log1p expm1 tanh logistic sin cos tan asin acos atan
 sinh cosh asinh acosh atanh pow erf erfc erf_inv lgamma digamma atan2 cbrt rem""".split())
@@ -173,6 +166,7 @@ class Lowering:
         self.buffers = {}
         self.nodes = []
         self.uses = {}
+        self.eqn_index = -1           # position of the current equation (jit calls inlined)
         self._count_uses(graph)
         self.input_strides = input_strides or {}
 
@@ -252,6 +246,7 @@ class Lowering:
 
     def _lower_eqns(self, graph, env):
         for eqn in graph.eqns:
+            self.eqn_index += 1
             ins = [self._read(env, a) for a in eqn.inputs]
             outs = self.lower_eqn(eqn, ins)
             for v, o in zip(eqn.outvars, outs):
@@ -363,6 +358,7 @@ class Lowering:
     # -- extern calls --
     def lower_extern(self, eqn, ins):
         node = SNode("extern", origin=[self.text(eqn)])
+        node.eqn_index = self.eqn_index
         node.prim = eqn.primitive
         node.params = eqn.params
         for a, v in zip(eqn.inputs, ins):
