@@ -174,7 +174,9 @@ ceil_p = elementwise("ceil", 1, torch.ceil, _FLOAT)
 def _round_impl(x, rounding_method=0):
     if rounding_method == 1:
         return torch.round(x)
-    return torch.sign(x) * torch.floor(torch.abs(x) + 0.5)
+    # half away from zero; x - trunc(x) is exact, so no 0.49999997 -> 1 rounding error
+    t = torch.trunc(x)
+    return torch.where(torch.abs(x - t) >= 0.5, t + torch.sign(x), t)
 
 
 round_p = elementwise("round", 1, _round_impl, _FLOAT)
