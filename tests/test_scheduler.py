@@ -126,3 +126,18 @@ def test_reduction_kinds_and_argmax_position():
     assert reds == ["argmax", "or", "prod"]
     (am,) = [r for k in prog.kernels for r in ops(k, K.Reduce) if r.op == "argmax"]
     assert isinstance(am.index, sympy.Expr)
+
+
+def test_transposed_matmul_is_rewritten_to_swap_operands():
+    from jaxish.scheduler.rewrite import prepare
+    a, b = jnp.ones((6, 4)), jnp.ones((4, 5))
+    g = jax.jit(lambda a, b: jnp.transpose(a @ b) * 2.0, backend="eager").lower(a, b)._entry.graph
+    g2 = prepare(g)
+    assert [e.primitive.name for e in g2.eqns] == ["dot_general", "mul"]
+    assert g2.eqns[0].inputs == (g.invars[1], g.invars[0])
+    assert prepare(g2) is g2
+    prog = schedule(g2)
+    (k,) = prog.kernels
+    assert {str(l.index) for l in ops(k, K.Load)} == {"p0"}   # contiguous, no transposed read
+    got = jax.jit(lambda a, b: jnp.transpose(a @ b) * 2.0)(jnp.arange(24.0).reshape(6, 4), jnp.arange(20.0).reshape(4, 5))
+    np.testing.assert_allclose(np.asarray(got), (np.arange(24.0).reshape(6, 4) @ np.arange(20.0).reshape(4, 5)).T * 2)

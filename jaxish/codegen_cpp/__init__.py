@@ -76,7 +76,8 @@ def compile_executable(graph, tensors=(), donate=()):
         return _eager(graph, "cpp backend: no C++ compiler, ran eagerly")
     strides = input_strides(graph, list(tensors))
     try:
-        return build(graph, strides, donate)
+        from ..scheduler.rewrite import prepare
+        return build(prepare(graph), strides, donate)
     except (CompileError, FileNotFoundError):
         raise
     except Exception as e:  # noqa: BLE001 - a scheduler gap must not stop the program

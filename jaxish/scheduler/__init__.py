@@ -18,7 +18,8 @@ def schedule(graph, input_strides=None, donate=()):
     from .lowering import Lowering
     from .fusion import Fuser, build_kernel
     from .buffers import plan_buffers, apply_donation
-    low = Lowering(graph, input_strides)
+    from .rewrite import prepare
+    low = Lowering(prepare(graph), input_strides)
     inputs, outputs = low.lower_graph()
     fuser = Fuser(low.nodes, low.buffers, outputs)
     steps, groups = [], []

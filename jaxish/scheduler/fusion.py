@@ -3,11 +3,18 @@
 A group has an iteration space: a full shape F (size-1 dims dropped) and reduced positions A;
 P = F without A is the outer (parallel) space, R = F at A the reduction space. A node joins a
 group as a *full* member (its loop runs over F: a pointwise node of shape F, or a reduction of
-F over A) or an *outer* member (a pointwise node of shape P, run once per outer point).
+F over A) or an *outer* member (a pointwise node of shape P, run once per outer point). A
+pointwise group of shape S also takes a pointwise node of shape S + T (its values broadcast
+along trailing dims): the group's members become outer members of the space S x T.
 A node may join when the spaces match, every value it reads from the group is read at the very
 element the group produced it (so it is a register or a row-local value, never another row),
 and no other step has to run in between (no path group -> other step -> node). Producer groups
 are tried first (vertical fusion), then recent independent groups (horizontal fusion).
+
+Within a kernel, members get stage levels: a full member runs in the loop stage after the
+reductions it reads; an outer member runs after the loop stage whose reductions it reads.
+A value produced in one loop stage and read in a later one of the same row lives in a row-local
+buffer (kind "local") when nothing outside the kernel needs it.
 """
 import dataclasses
 import heapq

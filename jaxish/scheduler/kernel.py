@@ -9,7 +9,12 @@ A `Program` is one jitted graph lowered to loops. It holds
   space; each point of the outer space gets its own copy — registers/shared memory on a GPU).
   `extern` marks buffers whose storage is whatever tensor an `ExternCall` returned.
 * `steps` — `Kernel`s and `ExternCall`s in execution order.
-* `outputs` — for each graph result, the buffer name that holds it, or `("const", value)`.
+* `outputs` — for each graph result, the buffer name that holds it (an input's name when the
+  graph returns an operand unchanged), or `("const", value, dtype)`.
+
+Buffers are specialized: shapes and dtypes are static, and so are strides (an operand may come
+with any strides, zero for broadcast views; a runtime checks them and re-specializes when a
+call's layout differs). Temps and outputs are contiguous.
 
 A `Kernel` is one loop nest. Its iteration space is `ranges` (the pointwise, parallel part;
 index symbols `p0, p1, ...`) times `reduce_ranges` (index symbols `r0, r1, ...`; empty for a
@@ -21,6 +26,15 @@ order:
 * a "loop" stage runs for every `r` of `reduce_ranges` (row-major order) and may contain
   `Reduce` ops; a `Reduce` result is available to every later stage.
 
+Stages alternate as the data flow needs: outer values computed once per row (a mean, an
+inverse square root) feed later loops. Iterations of a loop stage are independent apart from
+its `Reduce` ops (any order, any vector width, any split of the range with partial results
+combined is valid), and distinct outer points never touch the same output element, so a backend
+may parallelize and vectorize freely. Index symbols are sympy Symbols named `p<i>`/`r<i>`
+(integer, non-negative); floor division and modulo appear as `indexing.FloorDiv`/`Mod` (both
+operands non-negative); adjacent loop dimensions were already merged where the accesses allow,
+so a contiguous access is literally `p0` or `r0 + 1024*p0`.
+
 So a row softmax is one kernel with `ranges=(rows,)`, `reduce_ranges=(cols,)` and three loop
 stages (max; sum of exp, keeping exp in a local row buffer; the normalized store). Stages hold
 ops in SSA form: each op defines the value named `op.out` (a string) with a numpy dtype, and
@@ -28,7 +42,8 @@ reads values defined earlier in the same stage or in an earlier *outer* stage (o
 `Reduce` result, any earlier stage). Ops:
 
 * `Load(out, buffer, index)` — element `index` (a sympy integer expression over the kernel's
-  symbols: the flat element offset, strides already applied) of a buffer.
+  symbols: the flat element offset, strides already applied) of a buffer. A "local" buffer is
+  indexed by `r` symbols only (its row-major offset in the reduction space).
 * `Const(out, value)`, `IndexValue(out, expr)` (an index expression as a value: iota).
 * `Compute(out, op, args, params)` — a scalar op: an elementwise primitive's `.pointwise` name
   (`add`, `exp`, `select_n`, `convert_element_type`, `integer_pow` with `params['y']`, ...), on
@@ -42,7 +57,9 @@ reads values defined earlier in the same stage or in an earlier *outer* stage (o
 
 An `ExternCall` runs a primitive's torch impl (`jaxish.interpreters.eager.run_impl`) on whole
 buffers: matmul, gather/scatter, cumulative ops, anything the scheduler does not lower. Nothing
-is fused across it. Its outputs are contiguous tensors that become the named buffers.
+is fused across it. Its outputs are contiguous tensors that become the named buffers (a result
+may be a view of an operand: temps read by an extern live as long as its results).
+`eqn_index` locates its equation in `jaxish.codegen_cpp.executable.graph_equations(graph)` order.
 
 Buffer plan: inputs come from the caller; outputs are fresh per call (the caller owns them);
 temps are grouped into storage `slots` (`Program.slots` gives each slot's byte size) that
