@@ -16,7 +16,7 @@ import torch
 
 from .. import dtypes
 from ..interpreters.eager import run_impl
-from ..scheduler import kernel as K
+from ..scheduler import kernel as K, graph_equations
 from . import compiler
 
 log = logging.getLogger("jaxish.fusion")
@@ -66,19 +66,6 @@ def input_strides(graph, tensors):
     for i, (v, t) in enumerate(zip(graph.invars, tensors)):
         if isinstance(t, torch.Tensor) and tuple(t.shape) == v.aval.shape and not t.is_contiguous():
             out[i] = tuple(t.stride())
-    return out
-
-
-def graph_equations(graph):
-    """The graph's equations in the order lowering visits them (into inlined jit calls)."""
-    out = []
-
-    def walk(g):
-        for e in g.eqns:
-            out.append(e)
-            if e.primitive.name == "jit_call":
-                walk(e.params["graph"])
-    walk(graph)
     return out
 
 

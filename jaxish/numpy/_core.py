@@ -132,7 +132,13 @@ def _fast_same(x1, x2):
 def _binary(name, prim, inexact=False, special=None):
     """A promoting binary ufunc; `special(x1, x2)` may handle some dtypes itself (else None)."""
     def f(x1, x2, /):
-        if not (_fast_same(x1, x2) and (not inexact or _inexact_fast(x1, x2))):
+        if _fast_same(x1, x2):
+            a = x1 if type(x1) is ArrayImpl else x2
+            if a._t.dtype.is_floating_point:  # the common case: no promotion, no special dtype
+                return prim.bind(x1, x2)
+            if inexact and not _inexact_fast(x1, x2):
+                x1, x2 = _promote_to_inexact(name, x1, x2)
+        else:
             x1, x2 = _promote_to_inexact(name, x1, x2) if inexact else promote_args(name, x1, x2)
         if special is not None:
             out = special(x1, x2)

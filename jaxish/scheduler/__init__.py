@@ -6,7 +6,22 @@ Importing this package is cheap (no sympy): the machinery loads on the first `sc
 from . import kernel
 from .kernel import Program, Kernel, ExternCall, Buffer, SCALAR_OPS
 
-__all__ = ["schedule", "Program", "Kernel", "ExternCall", "Buffer", "SCALAR_OPS", "kernel"]
+__all__ = ["schedule", "graph_equations", "Program", "Kernel", "ExternCall", "Buffer", "SCALAR_OPS",
+           "kernel"]
+
+
+def graph_equations(graph):
+    """The graph's equations in the order lowering visits them (into inlined jit calls):
+    `ExternCall.eqn_index` indexes this list."""
+    out = []
+
+    def walk(g):
+        for e in g.eqns:
+            out.append(e)
+            if e.primitive.name == "jit_call":
+                walk(e.params["graph"])
+    walk(graph)
+    return out
 
 
 def schedule(graph, input_strides=None, donate=()):

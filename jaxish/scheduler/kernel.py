@@ -59,7 +59,7 @@ An `ExternCall` runs a primitive's torch impl (`jaxish.interpreters.eager.run_im
 buffers: matmul, gather/scatter, cumulative ops, anything the scheduler does not lower. Nothing
 is fused across it. Its outputs are contiguous tensors that become the named buffers (a result
 may be a view of an operand: temps read by an extern live as long as its results).
-`eqn_index` locates its equation in `jaxish.codegen_cpp.executable.graph_equations(graph)` order.
+`eqn_index` locates its equation in `jaxish.scheduler.graph_equations(graph)` order.
 
 Buffer plan: inputs come from the caller; outputs are fresh per call (the caller owns them);
 temps are grouped into storage `slots` (`Program.slots` gives each slot's byte size) that
