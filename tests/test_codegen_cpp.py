@@ -1,6 +1,5 @@
 """The C++ backend: jit(backend="cpp") against eager for every primitive and for random graphs,
 kernel counts of fused workloads, generated source, the on-disk cache and error paths."""
-import math
 import os
 import subprocess
 import sys
@@ -8,7 +7,6 @@ import textwrap
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings, strategies as st, HealthCheck
 
 import jaxish as jax

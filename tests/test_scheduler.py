@@ -1,11 +1,9 @@
 """The fusion scheduler's kernel description, read directly (no compiler involved)."""
 import numpy as np
-import pytest
 import sympy
 
 import jaxish as jax
 import jaxish.numpy as jnp
-from jaxish import lax
 from jaxish.scheduler import schedule, kernel as K
 from jaxish.scheduler.indexing import FloorDiv, Mod, simplify, merge_dims, syms
 

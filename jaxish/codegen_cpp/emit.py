@@ -1,21 +1,22 @@
 """C++ emission: one function per Kernel of the scheduler's Program, all in one translation unit.
 
 Loops: a pointwise kernel runs its innermost dimension as a `#pragma omp simd` loop and
-parallelizes the outer ones (or, with few outer rows, the inner one). A kernel with reduction
-ranges runs, per outer point, its stages in order; loop stages are simd loops with blocked
-accumulators (a float32 block sum feeds a double total, so long sums stay accurate and
-vectorized). Kernels with many outer points parallelize over them; kernels with few split each
-loop stage's reduction range across threads and combine the partial results in order.
-float16/bfloat16 are loaded to float, computed in float, and rounded after every op."""
+parallelizes the outer ones (or, with few outer rows, the inner one); when an operand is read
+transposed, the two inner dimensions run in tiles. A kernel with reduction ranges runs, per
+outer point, its stages in order; loop stages are simd loops with blocked accumulators (a
+float32 block sum feeds a double total, so long sums stay accurate and vectorized). Kernels
+with many outer points parallelize over them; kernels with few split each loop stage's
+reduction range across threads and combine the partial results in thread order (so results do
+not depend on timing). A reduction along a strided dimension whose outer dimension is
+contiguous (a column sum) runs its lanes over outer points instead. float16/bfloat16 are loaded
+to float, computed in float, and rounded after every op."""
 import math
 
 import numpy as np
 import sympy
 
-from .. import dtypes
 from ..scheduler import kernel as K
 from ..scheduler.indexing import FloorDiv, Mod
-from .prelude import PRELUDE
 
 PARALLEL_MIN_WORK = 1 << 15     # elements x loop passes below which a kernel stays serial
 PARALLEL_MIN_ROWS = 32          # outer points needed to parallelize over them
