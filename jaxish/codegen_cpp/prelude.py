@@ -170,7 +170,7 @@ static inline double jx_erfinv(double x) {
 }
 static inline double jx_digamma_d(double x) {
   const double PI = 3.14159265358979323846;
-  if (x == 0) return std::copysign(INFINITY, -x);
+  if (x == 0) return NAN;  // as XLA
   double res = 0;
   if (x < 0) {
     if (x == std::trunc(x)) return NAN;

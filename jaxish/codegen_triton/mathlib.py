@@ -339,7 +339,7 @@ def _jx_digamma(x_in):
     px = 3.141592653589793 * x
     r = tl.where(refl, psi - 3.141592653589793 * tl.cos(px) / tl.sin(px), psi)
     r = tl.where((x <= 0.0) & (tl.floor(x) == x), float("nan"), r)
-    r = tl.where(x == 0.0, -INF, r)
+    r = tl.where(x == 0.0, float("nan"), r)
     r = tl.where(x == INF, INF, r)
     return r.to(x_in.dtype)
 

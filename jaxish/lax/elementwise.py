@@ -204,7 +204,14 @@ rsqrt_p = elementwise("rsqrt", 1, torch.rsqrt, _INEXACT)
 
 
 def _cbrt(x):
+    if x.dtype in (torch.float16, torch.bfloat16):  # the 1/3 exponent must not round to x's type
+        return _cbrt(x.float()).to(x.dtype)
     return torch.sign(x) * torch.abs(x).pow(1.0 / 3.0)
+
+
+def _digamma(x):
+    # JAX (XLA) gives nan at 0 where torch gives -inf
+    return torch.where(x == 0, torch.full_like(x, float("nan")), torch.digamma(x))
 
 
 cbrt_p = elementwise("cbrt", 1, _cbrt, _FLOAT)
@@ -214,7 +221,7 @@ erf_p = elementwise("erf", 1, torch.erf, _FLOAT)
 erfc_p = elementwise("erfc", 1, torch.erfc, _FLOAT)
 erf_inv_p = elementwise("erf_inv", 1, torch.erfinv, _FLOAT)
 lgamma_p = elementwise("lgamma", 1, torch.lgamma, _FLOAT)
-digamma_p = elementwise("digamma", 1, torch.digamma, _FLOAT)
+digamma_p = elementwise("digamma", 1, _digamma, _FLOAT)
 square_p = elementwise("square", 1, torch.square, _NUM)
 real_p = elementwise("real", 1, torch.real, _COMPLEX, _real_out)
 imag_p = elementwise("imag", 1, torch.imag, _COMPLEX, _real_out)
@@ -321,8 +328,14 @@ def _shift_left(x, y):
     return torch.where((y >= nb) | (y < 0), torch.zeros_like(r), r)
 
 
+_SIGNED_VIEW = {torch.uint8: torch.int8}
+
+
 def _shift_right_arith(x, y):
     nb = _bits(x)
+    if x.dtype in _SIGNED_VIEW:  # JAX reads the bits as signed: uint8 200 >> 1 == 228
+        sx = x.view(_SIGNED_VIEW[x.dtype])
+        return torch.bitwise_right_shift(sx, torch.clamp(y.to(sx.dtype), 0, nb - 1)).view(x.dtype)
     return torch.bitwise_right_shift(x, torch.clamp(y, 0, nb - 1))
 
 
