@@ -13,7 +13,8 @@ import warnings
 
 from . import compiler
 from .compiler import CompileError, stats  # noqa: F401
-from .executable import CppExecutable, input_strides, load_plan, save_plan
+from .executable import CppExecutable, load_plan, save_plan
+from ..scheduler import input_strides
 
 log = logging.getLogger("jaxish")
 _warned = []

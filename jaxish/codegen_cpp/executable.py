@@ -6,7 +6,6 @@ the scheduler's Program, or read back from the on-disk cache together with the c
 library, so a warm process neither schedules nor compiles (nor imports sympy)."""
 import ctypes
 import json
-import logging
 import os
 import sys
 import threading
@@ -18,8 +17,8 @@ from .. import dtypes
 from ..interpreters.eager import run_impl
 from ..scheduler import kernel as K, graph_equations
 from . import compiler
+from ..runtime.buffers import donated_storage, fix_extern_output, log_fusion_text
 
-log = logging.getLogger("jaxish.fusion")
 # outputs at least this large are recycled once the caller has dropped them
 POOL_MIN_BYTES = 1 << 20 if hasattr(torch._C, "_storage_Use_Count") else 1 << 62
 _DTYPES = {np.dtype(d).name: np.dtype(d) for d in dtypes.SUPPORTED}
@@ -56,17 +55,6 @@ def translation_unit(program):
             segments.append((name, args, [k.name for k in current]))
             current = []
     return "\n\n".join(parts) + "\n", segments
-
-
-def input_strides(graph, tensors):
-    """{operand position: strides} for example operands that are not contiguous."""
-    out = {}
-    if len(tensors) != len(graph.invars):
-        return out
-    for i, (v, t) in enumerate(zip(graph.invars, tensors)):
-        if isinstance(t, torch.Tensor) and tuple(t.shape) == v.aval.shape and not t.is_contiguous():
-            out[i] = tuple(t.stride())
-    return out
 
 
 class LaunchPlan:
@@ -142,7 +130,7 @@ class CppExecutable:
         self._lock = threading.Lock()
         self.run_tensors = self._build_launcher()
         if "fusion" in os.environ.get("JAXISH_LOG", ""):
-            _log_text(self.as_text())
+            log_fusion_text(self.as_text())
 
     @property
     def program(self):
@@ -258,9 +246,9 @@ class CppExecutable:
         if locked:
             lines.append("    finally:")
             lines.append("        _lock.release()")
-        ns["_fix"] = _fix_extern_output(ns["_pool"])
+        ns["_fix"] = fix_extern_output(ns["_pool"])
         ns["_take"] = _take_output
-        ns["_donated"] = _donated_storage
+        ns["_donated"] = donated_storage
         src = "\n".join(lines)
         self.launcher_source = src
         exec(compile(src, f"<jaxish launcher {id(self):x}>", "exec"), ns)
@@ -295,18 +283,6 @@ class CppExecutable:
         return "\n".join(lines)
 
 
-def _fix_extern_output(pool):
-    def fix(t, aliasing):
-        if not isinstance(t, torch.Tensor):
-            return t
-        if not t.is_contiguous():
-            return t.contiguous()
-        if aliasing and pool and t.untyped_storage().data_ptr() in pool:
-            return t.clone()
-        return t
-    return fix
-
-
 def _take_output(pool, shape, dtype):
     """A fresh output tensor, or a previous call's output that nobody references any more
     (its pages are already mapped: large fresh allocations cost page faults on every call)."""
@@ -319,28 +295,8 @@ def _take_output(pool, shape, dtype):
     return t
 
 
-def _donated_storage(t, others):
-    """A donated input's tensor, to be overwritten in place by the output it becomes (a private
-    copy when it is not contiguous or shares memory with another operand)."""
-    if t.is_contiguous():
-        ptr = t.untyped_storage().data_ptr()
-        if not any(isinstance(o, torch.Tensor) and o.untyped_storage().data_ptr() == ptr for o in others):
-            return t
-    return t.clone(memory_format=torch.contiguous_format)
-
-
 _getrefcount = sys.getrefcount
 _storage_use_count = getattr(torch._C, "_storage_Use_Count", None)
-_handler = []
-
-
-def _log_text(text):
-    if not _handler:
-        h = logging.StreamHandler(sys.stderr)
-        log.addHandler(h)
-        log.setLevel(logging.INFO)
-        _handler.append(h)
-    log.info(text)
 
 
 def save_plan(path, plan, library_key):

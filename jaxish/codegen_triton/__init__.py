@@ -10,7 +10,8 @@ import triton  # noqa: F401 - ImportError here makes the runtime fall back to ea
 
 from ..scheduler import schedule
 from .emit import Unsupported
-from .executable import TritonExecutable, input_strides, device_of
+from .executable import TritonExecutable, device_of
+from ..scheduler import input_strides
 from . import configs
 
 __all__ = ["compile_executable", "TritonExecutable", "configs"]

@@ -6,7 +6,6 @@ On a GPU, kernels with several candidate plans are timed on the first call (with
 arguments) and the winners are stored beside the module, so later processes skip tuning."""
 import logging
 import os
-import sys
 import threading
 import warnings
 
@@ -20,23 +19,13 @@ from ..scheduler import schedule, kernel as K
 from . import configs, loader
 from .emit import KernelWriter
 from .mathlib import PRELUDE
+from ..runtime.buffers import donated_storage, fix_extern_output, log_fusion_text
 
 log = logging.getLogger("jaxish.triton")
 
 _TORCH_OF_TL = {"tl.float32": torch.float32, "tl.float64": torch.float64, "tl.int8": torch.int8,
                 "tl.int16": torch.int16, "tl.int32": torch.int32, "tl.int64": torch.int64,
                 "tl.uint8": torch.uint8}
-
-
-def input_strides(graph, tensors):
-    """{operand position: strides} for example operands that are not contiguous."""
-    out = {}
-    if len(tensors) != len(graph.invars):
-        return out
-    for i, (v, t) in enumerate(zip(graph.invars, tensors)):
-        if isinstance(t, torch.Tensor) and tuple(t.shape) == v.aval.shape and not t.is_contiguous():
-            out[i] = tuple(t.stride())
-    return out
 
 
 def device_of(tensors):
@@ -96,7 +85,7 @@ class TritonExecutable:
             self._impl = impl
             self.run_tensors = lambda ts: impl[0](ts)
         if "fusion" in os.environ.get("JAXISH_LOG", ""):
-            _log_text(self.as_text())
+            log_fusion_text(self.as_text())
 
     def __call__(self, *tensors):
         return self.run_tensors(list(tensors))
@@ -129,7 +118,7 @@ class TritonExecutable:
         p = self.program
         bufs = p.buffers
         ns = {"torch": torch, "_Tensor": torch.Tensor, "_empty": torch.empty, "_run_impl": run_impl,
-              "_self": self, "_lock": self._lock, "_dev": self.device, "_donated": _donated_storage}
+              "_self": self, "_lock": self._lock, "_dev": self.device, "_donated": donated_storage}
         lines = ["def run(ts):"]
         nin = len(p.inputs)
         if nin:
@@ -212,7 +201,7 @@ class TritonExecutable:
         if locked:
             lines.append("    finally:")
             lines.append("        _lock.release()")
-        ns["_fix"] = _fix_extern_output({s.untyped_storage().data_ptr() for s in self._slots})
+        ns["_fix"] = fix_extern_output({s.untyped_storage().data_ptr() for s in self._slots})
         src = "\n".join(lines)
         self.launcher_source = src
         exec(compile(src, f"<jaxish triton launcher {id(self):x}>", "exec"), ns)
@@ -250,11 +239,11 @@ class TritonExecutable:
             if buf.kind == "output" and not buf.extern:
                 donor = getattr(buf, "donor", None)
                 if donor is not None:
-                    env[b] = _donated_storage(env[donor], [env[n] for n in p.inputs if n != donor])
+                    env[b] = donated_storage(env[donor], [env[n] for n in p.inputs if n != donor])
                     continue
                 env[b] = torch.empty(buf.shape, dtype=dtypes.to_torch_dtype(buf.dtype), device=self.device)
         choices = {}
-        fix = _fix_extern_output({s.untyped_storage().data_ptr() for s in self._slots})
+        fix = fix_extern_output({s.untyped_storage().data_ptr() for s in self._slots})
         pooled = {n for n, bb in bufs.items() if bb.kind == "temp" and bb.slot is not None}
         for st in p.steps:
             if isinstance(st, K.Kernel):
@@ -386,16 +375,6 @@ def _bench(fn):
     return start.elapsed_time(end) / reps
 
 
-def _donated_storage(t, others):
-    """A donated input's tensor, overwritten in place by the output it becomes (a private copy
-    when it is not contiguous or shares memory with another operand)."""
-    if t.is_contiguous():
-        ptr = t.untyped_storage().data_ptr()
-        if not any(isinstance(o, torch.Tensor) and o.untyped_storage().data_ptr() == ptr for o in others):
-            return t
-    return t.clone(memory_format=torch.contiguous_format)
-
-
 def _quiet(run):
     """Interpreted kernels compute with numpy: keep its overflow/NaN warnings out of the way."""
     def quiet_run(ts):
@@ -403,27 +382,3 @@ def _quiet(run):
             warnings.simplefilter("ignore")
             return run(ts)
     return quiet_run
-
-
-def _fix_extern_output(pool):
-    def fix(t, aliasing):
-        if not isinstance(t, torch.Tensor):
-            return t
-        if not t.is_contiguous():
-            return t.contiguous()
-        if aliasing and pool and t.untyped_storage().data_ptr() in pool:
-            return t.clone()
-        return t
-    return fix
-
-
-_handler = []
-
-
-def _log_text(text):
-    if not _handler:
-        h = logging.StreamHandler(sys.stderr)
-        logging.getLogger("jaxish.fusion").addHandler(h)
-        logging.getLogger("jaxish.fusion").setLevel(logging.INFO)
-        _handler.append(h)
-    logging.getLogger("jaxish.fusion").info(text)

@@ -6,7 +6,7 @@ Importing this package is cheap (no sympy): the machinery loads on the first `sc
 from . import kernel
 from .kernel import Program, Kernel, ExternCall, Buffer, SCALAR_OPS
 
-__all__ = ["schedule", "graph_equations", "Program", "Kernel", "ExternCall", "Buffer", "SCALAR_OPS",
+__all__ = ["schedule", "graph_equations", "input_strides", "Program", "Kernel", "ExternCall", "Buffer", "SCALAR_OPS",
            "kernel"]
 
 
@@ -21,6 +21,18 @@ def graph_equations(graph):
             if e.primitive.name == "jit_call":
                 walk(e.params["graph"])
     walk(graph)
+    return out
+
+
+def input_strides(graph, tensors):
+    """{operand position: strides} for example operands that are not contiguous."""
+    import torch
+    out = {}
+    if len(tensors) != len(graph.invars):
+        return out
+    for i, (v, t) in enumerate(zip(graph.invars, tensors)):
+        if isinstance(t, torch.Tensor) and tuple(t.shape) == v.aval.shape and not t.is_contiguous():
+            out[i] = tuple(t.stride())
     return out
 
 
