@@ -434,23 +434,14 @@ class KernelWriter:
 
     # -- symbols --
     def _outer_symbols(self, out, xname):
-        rs = [int(n) for n in self.k.ranges]
-        stride = 1
-        strides = []
-        for n in reversed(rs):
-            strides.append(stride)
-            stride *= n
-        strides.reverse()
-        for j, (n, s) in enumerate(zip(rs, strides)):
-            if f"p{j}" not in self.used_syms:
-                continue
-            e = xname if s == 1 else f"({xname} // {s})"
-            if j > 0:
-                e = f"({e} % {n})"
-            out(f"p{j} = {e}")
+        self._unravel(out, self.k.ranges, "p", xname)
 
     def _reduce_symbols(self, out, rname):
-        rs = [int(n) for n in self.k.reduce_ranges]
+        self._unravel(out, self.k.reduce_ranges, "r", rname)
+
+    def _unravel(self, out, ranges, prefix, flat):
+        """Define the used index symbols prefix0, prefix1... from a row-major flat index."""
+        rs = [int(n) for n in ranges]
         stride = 1
         strides = []
         for n in reversed(rs):
@@ -458,12 +449,12 @@ class KernelWriter:
             stride *= n
         strides.reverse()
         for j, (n, s) in enumerate(zip(rs, strides)):
-            if f"r{j}" not in self.used_syms:
+            if f"{prefix}{j}" not in self.used_syms:
                 continue
-            e = rname if s == 1 else f"({rname} // {s})"
+            e = flat if s == 1 else f"({flat} // {s})"
             if j > 0:
                 e = f"({e} % {n})"
-            out(f"r{j} = {e}")
+            out(f"{prefix}{j} = {e}")
 
     # -- variants --
     def pointwise(self, name):
