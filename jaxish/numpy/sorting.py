@@ -268,17 +268,23 @@ def unique_all(x):
     return unique(x, return_index=True, return_inverse=True, return_counts=True)
 
 
-def partition(a, kth, axis=-1):
-    """The kth smallest at position kth, smaller ones (ascending) before, larger ones after."""
-    a = _arr(a, "partition argument a")
+def _partition_operand(a, kth, axis, name):
+    """(aval of a, normalized axis, axis length, normalized kth, a with that axis moved last)."""
+    a = _arr(a, f"{name} argument a")
     av = core.get_aval(a)
-    axis = _axis(axis, av.ndim, "partition")
+    axis = _axis(axis, av.ndim, name)
     n = av.shape[axis]
     kth = operator.index(kth)
     if not -n <= kth < n:
         raise ValueError(f"kth(={kth}) out of bounds {n}")
     kth = kth % n
     x = lax.transpose(a, tuple(i for i in range(av.ndim) if i != axis) + (axis,)) if axis != av.ndim - 1 else a
+    return av, axis, n, kth, x
+
+
+def partition(a, kth, axis=-1):
+    """The kth smallest at position kth, smaller ones (ascending) before, larger ones after."""
+    av, axis, n, kth, x = _partition_operand(a, kth, axis, "partition")
     neg = _neg_for_topk(x)
     bottom = _unneg_for_topk(lax.top_k(neg, kth + 1)[0], x)
     top = lax.top_k(x, n - kth - 1)[0]
@@ -311,15 +317,7 @@ def _unneg_for_topk(y, x):
 
 def argpartition(a, kth, axis=-1):
     """Indices that partition a (see partition); the rest follow in index order."""
-    a = _arr(a, "argpartition argument a")
-    av = core.get_aval(a)
-    axis = _axis(axis, av.ndim, "argpartition")
-    n = av.shape[axis]
-    kth = operator.index(kth)
-    if not -n <= kth < n:
-        raise ValueError(f"kth(={kth}) out of bounds {n}")
-    kth = kth % n
-    x = lax.transpose(a, tuple(i for i in range(av.ndim) if i != axis) + (axis,)) if axis != av.ndim - 1 else a
+    av, axis, n, kth, x = _partition_operand(a, kth, axis, "argpartition")
     xs = core.get_aval(x).shape
     bottom_ind = lax.top_k(_neg_for_topk(x), kth + 1)[1]
     # mark the bottom indices, then take the others in index order
