@@ -211,7 +211,7 @@ def jvp(fun, primals, tangents, has_aux=False):
             out, aux = out
             aux_box.append(aux)
         leaves, tree = tree_flatten(out)
-        aux_box.insert(0, tree) if not has_aux else aux_box.insert(0, tree)
+        aux_box.insert(0, tree)
         return [_to_array(o) for o in leaves]
 
     p_out, t_out = jvp_flat(flat, p_leaves, ts)
@@ -219,12 +219,8 @@ def jvp(fun, primals, tangents, has_aux=False):
     t_out = [instantiate(t) for t in t_out]
     res = (tree_unflatten(out_tree, p_out), tree_unflatten(out_tree, t_out))
     if has_aux:
-        return res + (_strip_aux(aux_box[1]),)
+        return res + (aux_box[1],)
     return res
-
-
-def _strip_aux(aux):
-    return aux
 
 
 def linearize(fun, *primals, has_aux=False):
@@ -640,9 +636,6 @@ def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
         basis, total = _std_basis(y_leaves)
         cts = vmap(lambda *b: pullback(tree_unflatten(y_tree, b)))(*basis)
         # cts: tuple over dargs of trees with leading axis `total` -> reshape to y shape + x shape
-        outs = []
-        for yl in y_leaves:
-            pass
         def per_y(i, yl):
             start = sum(core.get_aval(z).size for z in y_leaves[:i])
             n = core.get_aval(yl).size

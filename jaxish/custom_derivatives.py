@@ -196,7 +196,6 @@ def _zeros_like(x):
 
 def _flat_jvp_rule(cj, static, in_tree, out_tree, out_avals, nargs):
     """The user's rule as rule(primal leaves, tangent leaves) -> (primal out leaves, tangent out leaves)."""
-    nondiff = set(cj.nondiff_argnums)
     name = _fun_name(cj.fun)
 
     def rule(primals, tangents):

@@ -209,7 +209,7 @@ def compute_expr(op, args, arg_dtypes, out_dtype):
 
 
 def _convert(x, src, dst):
-    s, d = dname(src), dname(dst)
+    d = dname(dst)
     sct, dct = compute_type(src), compute_type(dst)
     if d == "bool":
         return f"({x} != 0)"

@@ -159,11 +159,6 @@ def batch_elementwise(prim):
     from ..lax import shape as S
 
     def rule(vals, dims, **params):
-        size = None
-        for v, d in zip(vals, dims):
-            if d is not None:
-                size = core.get_aval(v).shape[d]
-                break
         ranks = [core.get_aval(v).ndim - (0 if d is None else 1) for v, d in zip(vals, dims)]
         shapes = [tuple(n for i, n in enumerate(core.get_aval(v).shape) if i != d) for v, d in zip(vals, dims)]
         if len(set(shapes)) > 1:  # report incompatible shapes per example, as JAX does

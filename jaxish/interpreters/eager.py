@@ -48,7 +48,7 @@ class EagerTrace(core.Trace):
         ts = [a._t if type(a) is ArrayImpl else to_tensor(a) for a in args]
         try:
             out = run_impl(prim, ts, params)
-        except (RuntimeError, IndexError, ValueError) as e:
+        except (RuntimeError, IndexError, ValueError):
             # Let abstract evaluation explain the problem in JAX's words, if it can.
             if prim.abstract_eval is not None:
                 from .core import get_aval

@@ -72,7 +72,6 @@ def batch_graph(graph, in_dims, axis_size, axis_name=None, out_dims_wanted=None)
 def transpose_graph(graph, linear_mask):
     """Graph (nonlinear ins..., cts of outs...) -> cts of the linear inputs (Zero instantiated)."""
     nonlin_avals = [a for a, m in zip(graph.in_avals, linear_mask) if not m]
-    lin_avals = [a for a, m in zip(graph.in_avals, linear_mask) if m]
     ct_avals = [a.strip_weak_type() for a in graph.out_avals]
 
     def fn(*args):

@@ -238,12 +238,6 @@ def index_in_dim(operand, index, axis=0, keepdims=True):
     return out if keepdims else squeeze(out, (axis,))
 
 
-def _index_scalar(i):
-    if isinstance(i, (builtins.int, np.integer)):
-        return np.int32(i) if False else builtins.int(i)
-    return i
-
-
 def _as_index(i):
     from ..numpy import asarray
     if isinstance(i, (builtins.int, np.integer)):

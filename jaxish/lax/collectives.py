@@ -650,7 +650,6 @@ def _all_to_all_many(v, names, sa, ca):
     """all_to_all over several names: gather all lanes, each lane keeps its chunk of each."""
     n = _total_size(names)
     g = all_gather(v, names)  # (src, *S)
-    shp = _aval(g).shape[1:]
     y = _split_axis(g, sa + 1, n)  # (src, S[:sa], chunk, m, ...)
     y = moveaxis(y, sa + 1, 0)  # (chunk, src, S'...)
     me = axis_index(names)

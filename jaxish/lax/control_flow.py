@@ -677,7 +677,6 @@ def _scan_batch(vals, dims, body, num_consts, num_carry, length, reverse, unroll
     size = _axis_size(vals, dims)
     const_d, carry_d, xs_d = _split(dims, num_consts, num_carry)
     consts, init, xs = _split(vals, num_consts, num_carry)
-    ny = len(body.outvars) - num_carry
     carry_b = [d is not None for d in carry_d]
     x_body_d = [None if d is None else 0 for d in xs_d]
     while True:

@@ -22,11 +22,6 @@ gather_nd_p = Primitive("gather_nd")
 gather_nd_p.extern = "gather"
 
 
-def _norm_idx(idx, n):
-    idx = idx.to(torch.int64)
-    return idx
-
-
 def _gather_impl(x, *idx, mode="clip", fill_value=None):
     k = len(idx)
     shape = x.shape

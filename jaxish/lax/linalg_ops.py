@@ -460,7 +460,6 @@ def _svd_jvp(primals, tangents, full_matrices, compute_uv):
             raise NotImplementedError("Singular value decomposition JVP not implemented for full matrices")
     s, U, Vt = svd_p.bind(A, full_matrices=False, compute_uv=True)
     dt = _aval(A).dtype
-    nd = _aval(A).ndim
     Ut, V = mH(U), mH(Vt)
     k = _aval(s).shape[-1]
     batch = _aval(s).shape[:-1]

@@ -53,7 +53,7 @@ def _sum_impl(x, axes):
     if not axes:
         return x
     if x.dtype == torch.bool:
-        return torch.any(x, dim=axes) if False else x.sum(dim=axes).to(torch.bool)
+        return x.sum(dim=axes).to(torch.bool)
     return torch.sum(x, dim=axes, dtype=x.dtype)
 
 

@@ -49,7 +49,7 @@ def asarray(a, dtype=None, order=None, copy=None, device=None):
         sd, weak = dtypes.scalar_dtype(a)
         if dt is not None:
             sd, weak = dt, False
-        if t is int and not weak is False:
+        if t is int and weak:
             info = np.iinfo(sd) if dtypes.is_int(sd) else None
             if info is not None and not (info.min <= a <= info.max):
                 raise OverflowError(f"Python int {a} too large to convert to {sd}")

@@ -136,7 +136,6 @@ def _value_pairs(vals, nd, name):
 def _take_static(x, idx, axis):
     """x gathered along axis with a static integer index vector (a contiguous run -> a slice)."""
     idx = np.asarray(idx, dtype=np.int64)
-    n = _aval(x).shape[axis]
     if idx.size and np.array_equal(idx, np.arange(idx[0], idx[0] + idx.size)):
         return lax.slice_in_dim(x, int(idx[0]), int(idx[0]) + idx.size, axis=axis)
     from ..lax.indexing import gather_nd_p
@@ -382,7 +381,7 @@ def tile(A, reps):
     shape = (1,) * (nd - av.ndim) + av.shape
     reps = (1,) * (nd - len(reps)) + reps
     A = lax.reshape(A, shape)
-    bshape, dims = [], []
+    bshape = []
     for r, s in zip(reps, shape):
         bshape += [r, s]
     out = lax.broadcast_in_dim(A, bshape, tuple(range(1, 2 * nd, 2)))

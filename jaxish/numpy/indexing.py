@@ -75,7 +75,6 @@ def _normalize_tuple(x_ndim, idx):
     n_ell = builtins.sum(1 for e in idx if e is Ellipsis)
     if n_ell > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
-    bool_dims = 0
     consumed = 0
     for e in idx:
         if e is None or e is Ellipsis:
@@ -140,8 +139,6 @@ def _advanced_adjacent(raw, ints_as_advanced):
 
 def _getitem(x, idx, mode=None, fill_value=None, ints_as_advanced=False):
     x = _arr(x)
-    if isinstance(idx, (Array,)) and idx.dtype == dtypes.bool_ and idx.ndim == core.get_aval(x).ndim == 0:
-        pass
     xav = core.get_aval(x)
     entries = _normalize_tuple(xav.ndim, idx)
     _check_bool_masks(xav.shape, entries)

@@ -50,7 +50,6 @@ def _mat(a, name, square=False):
 def _lu_solve(lu, perm, b, trans=0):
     """Solve a @ x = b from a's LU factors; b has shape (..., n, k)."""
     bs = _aval(b).shape
-    n = bs[-2]
     idx = lax.broadcast_in_dim(lax.reshape(perm, _aval(perm).shape + (1,)), bs, tuple(range(len(bs))))
     pb = lax.take_along_axis(b, idx, len(bs) - 2)
     y = LO.triangular_solve(lu, pb, left_side=True, lower=True, unit_diagonal=True)

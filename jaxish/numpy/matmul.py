@@ -202,7 +202,6 @@ def einsum(subscripts, *operands, out=None, optimize="optimal", precision=None, 
         rest = "".join(ins[k] for k in range(len(ops)) if k not in (i, j)) + outspec
         batch = [c for c in sa if c in sb and c in rest]
         contract = [c for c in sa if c in sb and c not in rest]
-        a_b = [c for c in batch]
         # broadcast size-1 label dims
         a = _bcast_labels(a, sa, sizes, set(sb))
         b = _bcast_labels(b, sb, sizes, set(sa))

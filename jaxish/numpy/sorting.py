@@ -176,7 +176,6 @@ def _unique_finish(s, perm, mask, n, in_shape, return_index, return_inverse, ret
                    fill_value, idt, take, inv_shape=None):
     from .indexing import nonzero
     if size is None:
-        m = core.get_aval(mask)
         try:
             count = int(np.asarray(mask).sum())
         except Exception:
