@@ -216,36 +216,30 @@ def _convert(x, src, dst):
     if is_float(src) and not is_float(dst):
         return f"jx_f2i<{dct}, {sct}>({x})"
     if d in _HALF:
-        v = f"(float)({x})"
-        return f"jx_rh({v})" if d == "float16" else f"jx_rbf({v})"
+        return round_half(f"(float)({x})", dst)
     return f"({dct})({x})"
 
 
+_HALF_FNS = {"float16": {"round": "jx_rh", "load": "jx_h2f", "store": "jx_f2h"},
+             "bfloat16": {"round": "jx_rbf", "load": "jx_bf2f", "store": "jx_f2bf"}}
+
+
+def _half_call(kind, dt, expr):
+    """expr through the half-precision helper of `kind` for float16/bfloat16, else unchanged."""
+    fns = _HALF_FNS.get(dname(dt))
+    return f"{fns[kind]}({expr})" if fns else expr
+
+
 def round_half(expr, dt):
-    n = dname(dt)
-    if n == "float16":
-        return f"jx_rh({expr})"
-    if n == "bfloat16":
-        return f"jx_rbf({expr})"
-    return expr
+    return _half_call("round", dt, expr)
 
 
 def load_expr(ptr, idx, dt):
-    n = dname(dt)
-    if n == "float16":
-        return f"jx_h2f({ptr}[{idx}])"
-    if n == "bfloat16":
-        return f"jx_bf2f({ptr}[{idx}])"
-    return f"{ptr}[{idx}]"
+    return _half_call("load", dt, f"{ptr}[{idx}]")
 
 
 def store_value(v, dt):
-    n = dname(dt)
-    if n == "float16":
-        return f"jx_f2h({v})"
-    if n == "bfloat16":
-        return f"jx_f2bf({v})"
-    return v
+    return _half_call("store", dt, v)
 
 
 # ---- reductions -------------------------------------------------------------------------------
