@@ -16,6 +16,7 @@ from ..interpreters.core import Primitive
 from ..interpreters.jvp import defjvp, Zero
 from ..interpreters.transpose import is_undefined
 from . import _ops as L
+from .shape import _pad_impl
 
 __all__ = ["conv_general_dilated", "conv", "conv_with_general_padding", "conv_transpose",
            "conv_dimension_numbers", "ConvDimensionNumbers", "padtype_to_pads"]
@@ -136,22 +137,10 @@ def _conv_impl(lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_dilation,
         x, w = x[..., None], w[..., None]
         window_strides, padding, lhs_dilation, rhs_dilation = (1,), ((0, 0),), (1,), (1,)
         nsp = 1
-    if builtins.any(d > 1 for d in lhs_dilation):
-        shape = list(x.shape[:2]) + [_dilate(s, d) for s, d in zip(x.shape[2:], lhs_dilation)]
-        xd = torch.zeros(shape, dtype=x.dtype, device=x.device)
-        xd[(slice(None), slice(None)) + tuple(slice(None, None, d) for d in lhs_dilation)] = x
-        x = xd
-    for i, (lo, hi) in enumerate(padding):
-        ax = i + 2
-        if lo < 0:
-            x = x.narrow(ax, -lo, x.shape[ax] + lo)
-            lo = 0
-        if hi < 0:
-            x = x.narrow(ax, 0, x.shape[ax] + hi)
-            hi = 0
-        if lo or hi:
-            pads = [0, 0] * (x.dim() - ax - 1) + [lo, hi]
-            x = F.pad(x, pads)
+    # lhs dilation is interior padding; negative padding crops (lax.pad's rule does both)
+    cfg = ((0, 0, 0), (0, 0, 0)) + tuple((lo, hi, d - 1) for (lo, hi), d in zip(padding, lhs_dilation))
+    if builtins.any(c != (0, 0, 0) for c in cfg):
+        x = _pad_impl(x, 0, cfg)
     groups = feature_group_count
     if batch_group_count > 1:
         g = batch_group_count
