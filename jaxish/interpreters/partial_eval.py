@@ -31,3 +31,20 @@ def partial_eval_graph(graph, in_unknowns, instantiate=False):
         return close_over_consts(kgraph), kconsts, ugraph, out_unknowns, len(residuals)
     finally:
         K.invalidate()
+
+
+def merge_outputs(out_unknowns, known_outs, unknown_outs):
+    """Interleave a split call's known and unknown outputs back into the call's output order."""
+    ki, ui = iter(known_outs), iter(unknown_outs)
+    return [next(ui) if u else next(ki) for u in out_unknowns]
+
+
+def stage_unknown_part(trace, prim, params, args, own, kout, nres, ugraph, out_unknowns):
+    """After the known part of a split call ran (kout = known outputs + nres residuals), record
+    its unknown part `ugraph` (residuals, unknown args -> unknown outputs) on `trace`."""
+    nk = len(kout) - nres
+    known_outs, residuals = kout[:nk], kout[nk:]
+    unknown_args = [a for a, o in zip(args, own) if o]
+    inputs = [trace.to_var(a) for a in list(residuals) + unknown_args]
+    uouts = trace.add_eqn(prim, inputs, dict(params, graph=ugraph), ugraph.out_avals)
+    return merge_outputs(out_unknowns, known_outs, uouts)

@@ -23,7 +23,7 @@ from ..interpreters.jvp import Zero, instantiate
 from ..interpreters.transpose import is_undefined
 from ..interpreters.batching import bdim_to, moveaxis
 from ..interpreters.graph_transforms import jvp_graph, batch_graph, transpose_graph
-from ..interpreters.partial_eval import partial_eval_graph
+from ..interpreters.partial_eval import partial_eval_graph, merge_outputs
 from ..tree_util import tree_flatten, tree_unflatten, tree_flatten_with_path, keystr
 
 __all__ = ["cond", "switch", "scan", "while_loop", "fori_loop", "map", "cond_p", "scan_p", "while_p"]
@@ -349,8 +349,7 @@ def _cond_partial_eval(trace, own, args, params):
     inputs = [trace.to_var(a) for a in [index] + list(residuals) + unknown_ops]
     uparams = dict(branches=tuple(ubranches))
     uouts = trace.add_eqn(cond_p, inputs, uparams, _cond_abstract(*[i.aval for i in inputs], **uparams))
-    ki, ui = iter(known_outs), iter(uouts)
-    return [next(ui) if u else next(ki) for u in out_uk]
+    return merge_outputs(out_uk, known_outs, uouts)
 
 
 def _zeros(aval):

@@ -5,7 +5,7 @@ from ..interpreters.core import Primitive
 from ..interpreters.jvp import Zero, instantiate
 from ..interpreters.transpose import is_undefined
 from ..interpreters.graph_transforms import jvp_graph, batch_graph, transpose_graph
-from ..interpreters.partial_eval import partial_eval_graph
+from ..interpreters.partial_eval import partial_eval_graph, stage_unknown_part
 
 jit_call_p = Primitive("jit_call", multiple_results=True)
 
@@ -57,13 +57,7 @@ def _partial_eval(trace, own, args, params):
     p2["donate"] = ()
     with core.set_current_trace(trace.parent):
         kout = jit_call_p.bind(*kconsts, *known, graph=kg, **p2)
-    nk = len(kout) - nres
-    known_outs, residuals = kout[:nk], kout[nk:]
-    unknown_args = [a for a, o in zip(args, own) if o]
-    inputs = [trace.to_var(a) for a in list(residuals) + unknown_args]
-    uouts = trace.add_eqn(jit_call_p, inputs, dict(p2, graph=ug), ug.out_avals)
-    ki, ui = iter(known_outs), iter(uouts)
-    return [next(ui) if u else next(ki) for u in out_unknowns]
+    return stage_unknown_part(trace, jit_call_p, p2, args, own, kout, nres, ug, out_unknowns)
 
 
 jit_call_p.impl = _impl

@@ -22,7 +22,7 @@ from ..interpreters.jvp import Zero, instantiate
 from ..interpreters.transpose import is_undefined
 from ..interpreters.staging import trace_to_subgraph, eval_graph
 from ..interpreters.graph_transforms import jvp_graph, batch_graph, transpose_graph
-from ..interpreters.partial_eval import partial_eval_graph
+from ..interpreters.partial_eval import partial_eval_graph, stage_unknown_part
 from ..tree_util import tree_flatten, tree_unflatten
 
 __all__ = ["checkpoint", "remat", "checkpoint_policies", "remat_p"]
@@ -261,13 +261,7 @@ def _remat_partial_eval(trace, own, args, params):
     known = [a for a, o in zip(args, own) if not o]
     with core.set_current_trace(trace.parent):
         kout = _eval_dropping_dead(kgraph, list(kconsts) + known)
-    nk = len(kout) - nsaved
-    known_outs, saved = kout[:nk], kout[nk:]
-    unknown_args = [a for a, o in zip(args, own) if o]
-    inputs = [trace.to_var(a) for a in list(saved) + unknown_args]
-    uouts = trace.add_eqn(remat_p, inputs, dict(params, graph=ugraph), ugraph.out_avals)
-    ki, ui = iter(known_outs), iter(uouts)
-    return [next(ui) if u else next(ki) for u in out_unknowns]
+    return stage_unknown_part(trace, remat_p, params, args, own, kout, nsaved, ugraph, out_unknowns)
 
 
 remat_p.impl = _remat_impl
