@@ -108,34 +108,10 @@ remat_p.unsigned_shim = False
 
 def run_graph_on_tensors(graph, tensors):
     """Evaluate a constvar-free graph with each primitive's torch impl, dropping every value
-    after its last use (so a recomputing backward pass holds one block's values at a time)."""
-    import torch
-    from .. import dtypes
-    from ..config import default_device
-    from ..interpreters.eager import run_impl
-    last = {}
-    for i, e in enumerate(graph.eqns):
-        for a in e.inputs:
-            if type(a) is not Literal:
-                last[a] = i
-    keep = {v for v in graph.outvars if type(v) is not Literal}
-    env = dict(zip(graph.invars, tensors))
-    for i, e in enumerate(graph.eqns):
-        out = run_impl(e.primitive, [a.value if type(a) is Literal else env[a] for a in e.inputs], e.params)
-        if e.primitive.multiple_results:
-            env.update(zip(e.outvars, out))
-        else:
-            env[e.outvars[0]] = out
-        for a in e.inputs:
-            if type(a) is not Literal and last.get(a) == i and a not in keep:
-                env.pop(a, None)
-    res = []
-    for v in graph.outvars:
-        if type(v) is Literal:
-            res.append(torch.tensor(v.value, dtype=dtypes.to_torch_dtype(v.aval.dtype), device=default_device()))
-        else:
-            res.append(env[v])
-    return res
+    after its last use (so a recomputing backward pass holds one block's values at a time):
+    the eager backend's executable, cached per graph, does exactly this."""
+    from ..runtime.executable import compile_cached
+    return compile_cached(graph, "eager").run_tensors(list(tensors))
 
 
 def _remat_impl(*tensors, graph, **params):
