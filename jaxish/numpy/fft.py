@@ -225,7 +225,8 @@ def rfftfreq(n, d=1.0, *, dtype=None, device=None):
     return C.true_divide(k, C.multiply(d, float(n)))
 
 
-def fftshift(x, axes=None):
+def _shift(x, axes, sign):
+    """Roll each of `axes` (all by default) by sign * (its length // 2)."""
     from .extra import roll
     x = _arr(x)
     shape = _aval(x).shape
@@ -233,15 +234,12 @@ def fftshift(x, axes=None):
         axes = tuple(range(len(shape)))
     elif isinstance(axes, (int, np.integer)):
         axes = (axes,)
-    return roll(x, tuple(shape[ax] // 2 for ax in axes), axes)
+    return roll(x, tuple(sign * (shape[ax] // 2) for ax in axes), axes)
+
+
+def fftshift(x, axes=None):
+    return _shift(x, axes, 1)
 
 
 def ifftshift(x, axes=None):
-    from .extra import roll
-    x = _arr(x)
-    shape = _aval(x).shape
-    if axes is None:
-        axes = tuple(range(len(shape)))
-    elif isinstance(axes, (int, np.integer)):
-        axes = (axes,)
-    return roll(x, tuple(-(shape[ax] // 2) for ax in axes), axes)
+    return _shift(x, axes, -1)
