@@ -15,8 +15,9 @@ def parse_args(argv=None):
     p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     p.add_argument("--only", help="comma list of workloads (see --list)")
     p.add_argument("--systems", help="comma list of systems or prefixes, e.g. torch,jaxish-jit (see --list)")
-    p.add_argument("--size", default="default", choices=["default", "tiny"],
-                   help="tiny: small problems and few reps (for tests)")
+    p.add_argument("--size", default="default", choices=["default", "tiny", "large"],
+                   help="tiny: small problems and few reps (for tests); large: 8-16x the memory-bound "
+                        "rows (GPU bandwidth, where the default sizes measure launch latency)")
     p.add_argument("--threads", type=int, help="CPU threads (default: the core count)")
     p.add_argument("--budget", type=float, help="seconds of timed calls per workload and system")
     p.add_argument("--json", dest="json_path", help="where to write the JSON results")

@@ -222,10 +222,12 @@ def machine_info(device, threads, size):
     }
 
 
-def copy_bandwidth(device, timing):
-    """GB/s of torch `dst.copy_(src)` on 64 MB, counting bytes read plus bytes written."""
+def copy_bandwidth(device, timing, size="default"):
+    """GB/s of torch `dst.copy_(src)` on 64 MB (1 GB at --size large), counting bytes read plus bytes written."""
     import torch
     n = (COPY_BYTES if timing["max_reps"] > 100 else COPY_BYTES // 64) // 4
+    if size == "large":
+        n *= 16
     src = torch.randn(n, device=device)
     dst = torch.empty_like(src)
 
@@ -341,7 +343,7 @@ def run(opts):
 
     results = {"meta": machine_info(opts.device, threads, opts.size), "timing": timing,
                "systems": names, "workloads": {}, "notes": []}
-    results["copy"] = copy_bandwidth(opts.device, timing)
+    results["copy"] = copy_bandwidth(opts.device, timing, opts.size)
     external = [s for s in systems if s.external_python]
     in_process = [s for s in systems if not s.external_python]
     progress = Progress(len(workloads) * len(systems), opts.progress)

@@ -17,8 +17,9 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Workload:
-    """One benchmark row. `sizes` maps a size name ("default", "tiny") to the keyword
-    arguments given to `make_inputs`, `jax_fn`, `torch_fn` and `min_bytes`."""
+    """One benchmark row. `sizes` maps a size name ("default", "tiny", "large") to the keyword
+    arguments given to `make_inputs`, `jax_fn`, `torch_fn` and `min_bytes`; a row without a
+    "large" entry runs its default size there."""
     name: str
     title: str
     sizes: dict
@@ -33,7 +34,7 @@ class Workload:
     kind: str = "run"              # "run": timed calls; "compile": first-call time in fresh processes
 
     def size(self, size_name):
-        return self.sizes[size_name]
+        return self.sizes.get(size_name, self.sizes["default"])
 
     def inputs(self, size_name, seed=0):
         return tuple(self.make_inputs(np.random.default_rng(seed), **self.size(size_name)))
@@ -373,23 +374,25 @@ PEREX_TINY = dict(dims=(16, 32, 32, 10), batch=8)
 
 WORKLOADS = [
     Workload("gelu", "tanh-GELU(x*a+b), 4M f32",
-             {"default": dict(n=4 << 20), "tiny": dict(n=4096)},
+             {"default": dict(n=4 << 20), "tiny": dict(n=4096), "large": dict(n=64 << 20)},
              gelu_inputs, gelu_jax, gelu_torch,
              min_bytes=lambda n: 2 * n * F32, rtol=1e-5, atol=1e-5),
     Workload("softmax", "row softmax 4096x1024",
-             {"default": dict(rows=4096, cols=1024), "tiny": dict(rows=64, cols=128)},
+             {"default": dict(rows=4096, cols=1024), "tiny": dict(rows=64, cols=128),
+              "large": dict(rows=65536, cols=1024)},
              rows_inputs, softmax_jax, softmax_torch,
              min_bytes=lambda rows, cols: 2 * rows * cols * F32, rtol=1e-4, atol=1e-7),
     Workload("layernorm", "layernorm 4096x1024 (+weight, bias)",
-             {"default": dict(rows=4096, cols=1024), "tiny": dict(rows=64, cols=128)},
+             {"default": dict(rows=4096, cols=1024), "tiny": dict(rows=64, cols=128),
+              "large": dict(rows=65536, cols=1024)},
              layernorm_inputs, layernorm_jax, layernorm_torch,
              min_bytes=lambda rows, cols: (2 * rows * cols + 2 * cols) * F32, rtol=1e-4, atol=1e-4),
     Workload("adam", "Adam update, 8M params (new p, m, v)",
-             {"default": dict(n=8 << 20), "tiny": dict(n=8192)},
+             {"default": dict(n=8 << 20), "tiny": dict(n=8192), "large": dict(n=64 << 20)},
              adam_inputs, adam_jax, adam_torch,
              min_bytes=lambda n: 7 * n * F32, rtol=1e-5, atol=1e-6),
     Workload("sumsq", "sum of squares, 16M f32",
-             {"default": dict(n=16 << 20), "tiny": dict(n=16384)},
+             {"default": dict(n=16 << 20), "tiny": dict(n=16384), "large": dict(n=256 << 20)},
              gelu_inputs, sumsq_jax, sumsq_torch,
              min_bytes=lambda n: n * F32 + F32, rtol=1e-4, atol=1e-3),
     Workload("mlp_step", "MLP train step 512-1024-1024-10, batch 256",
