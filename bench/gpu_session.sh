@@ -3,14 +3,16 @@
 # sizes (launch-bound on a big GPU) and at --size large (bandwidth-bound). Every step has its own
 # time limit so a hang in one still leaves the others' results. Results land in $OUT (default
 # /tmp/jaxish-gpu); copy the JSON into bench/results/ afterwards.
-#   usage: OUT=dir bash bench/gpu_session.sh [steps]   steps: any of env tests default large (all)
+# If the GPU tests fail, they run again with Triton's own launch path (JAXISH_TRITON_DIRECT=0);
+# when that passes, the benches use it too, and the logs say so.
+#   usage: OUT=dir bash bench/gpu_session.sh [steps]   steps: any of env tests first default large
 set -u
 OUT=${OUT:-/tmp/jaxish-gpu}
 mkdir -p "$OUT"
 export PYTHONPATH=$PWD PYTHONUNBUFFERED=1 XLA_PYTHON_CLIENT_PREALLOCATE=false
 export JAXISH_CACHE_DIR=${JAXISH_CACHE_DIR:-/tmp/jaxish-gpu-cache} TRITON_CACHE_DIR=${TRITON_CACHE_DIR:-/tmp/jaxish-gpu-triton}
 PY=${PY:-python3}
-STEPS=${*:-env tests default large}
+STEPS=${*:-env tests first default large}
 T_TESTS=${T_TESTS:-180} T_DEFAULT=${T_DEFAULT:-200} T_LARGE=${T_LARGE:-150}
 start=$(date +%s)
 stamp() { echo "== $1 at +$(( $(date +%s) - start )) s"; }
@@ -25,13 +27,27 @@ for step in $STEPS; do
         nproc; } 2>&1 | tee "$OUT/env.txt" ;;
     tests)
       stamp tests
-      timeout "$T_TESTS" $PY -m pytest -q -m gpu tests/test_gpu.py -rfE --durations=8 2>&1 | tee "$OUT/gpu_tests.log" ;;
+      set -o pipefail
+      if ! timeout "$T_TESTS" $PY -m pytest -q -m gpu tests/test_gpu.py -rfE --durations=8 2>&1 | tee "$OUT/gpu_tests.log"; then
+        stamp "tests again with JAXISH_TRITON_DIRECT=0"
+        if JAXISH_TRITON_DIRECT=0 timeout "$T_TESTS" $PY -m pytest -q -m gpu tests/test_gpu.py -rfE 2>&1 | tee "$OUT/gpu_tests_nodirect.log"; then
+          export JAXISH_TRITON_DIRECT=0; echo "benches run with JAXISH_TRITON_DIRECT=0"
+        fi
+      fi
+      set +o pipefail ;;
+    first)
+      stamp "first call, cold then warm (triton)"
+      { rm -rf "$JAXISH_CACHE_DIR" "$TRITON_CACHE_DIR"
+        timeout 60 $PY -m bench.first_call --device cuda --backend triton
+        timeout 60 $PY -m bench.first_call --device cuda --backend triton --profile 40
+        timeout 60 $PY -m bench.first_call --device cuda --backend eager; } 2>&1 | tee "$OUT/first_call.txt" ;;
     default)
       stamp "bench default"
       timeout "$T_DEFAULT" $PY -m bench --device cuda --budget 0.3 --json "$OUT/bench-default.json" 2>&1 | tee "$OUT/bench-default.log" ;;
     large)
       stamp "bench large"
       timeout "$T_LARGE" $PY -m bench --device cuda --size large --only gelu,softmax,layernorm,adam,sumsq \
+        --systems torch,torch.compile,jaxish-jit,jax \
         --budget 0.3 --json "$OUT/bench-large.json" --no-png 2>&1 | tee "$OUT/bench-large.log" ;;
   esac
 done

@@ -52,7 +52,7 @@ def compile_graph(graph, backend, tensors=(), donate=()):
             from ..codegen_triton import compile_executable
     except ImportError:
         return EagerExecutable(graph, note=f"{backend} backend not available: ran eagerly")
-    if donate and backend == "cpp":
+    if donate:
         return compile_executable(graph, tensors, donate=tuple(donate))
     return compile_executable(graph, tensors)
 
