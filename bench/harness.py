@@ -421,7 +421,8 @@ def add_derived(entry, copy_gbs):
 # --- output ---------------------------------------------------------------------------
 
 def default_json_path(meta):
-    return RESULTS_DIR / f"{meta['device_slug']}-{meta['date'][:10]}.json"
+    size = "" if meta["size"] == "default" else f"-{meta['size']}"
+    return RESULTS_DIR / f"{meta['device_slug']}-{meta['date'][:10]}{size}.json"
 
 
 def _jsonable(x):
