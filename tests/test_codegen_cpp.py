@@ -271,6 +271,29 @@ def test_long_sum_is_accurate_and_parallel():
     assert abs(got - exact) / exact < 1e-6
 
 
+@pytest.mark.parametrize("cols", [256, 300, 1024, 1029, 3000])
+@pytest.mark.parametrize("dtype", ["float32", "float16", "int32"])
+def test_long_row_reductions_use_lanes(cols, dtype):
+    """Rows of 256 or more elements reduce into 64 lane accumulators, with a ragged tail (odd
+    lengths, several blocks); NaN propagation, prod, and/or and every reduction kind agree."""
+    rng = np.random.default_rng(cols)
+    v = rng.standard_normal((6, cols)) * 2
+    if dtype != "int32":
+        v[1, cols - 1] = np.nan            # the NaN sits in the tail
+        v[2, 70] = np.nan                  # and in a lane
+    x = jnp.asarray(v.astype(dtype))
+    small = jnp.asarray((1.0 + rng.standard_normal((6, cols)) * 1e-3).astype("float32"))
+
+    def f(x, small):
+        outs = [jnp.sum(x, axis=1), jnp.max(x, axis=1), jnp.min(x, axis=1), jnp.sum(x * x, axis=1),
+                jnp.prod(small, axis=1), jnp.any(x > 3, axis=1), jnp.all(x > -3, axis=1)]
+        if dtype == "int32":
+            outs += [lax.reduce_and_p.bind(x, axes=(1,)), lax.reduce_or_p.bind(x, axes=(1,))]
+        return outs
+    c = check(f, x, small, rtol=1e-5 if dtype != "float16" else 4e-3, atol=1e-4 if dtype != "float16" else 0.5)
+    assert "jx_c += 64" in c.executable.source
+
+
 def test_empty_and_zero_d():
     e = jnp.zeros((0, 3), dtype="float32")
     s = jnp.asarray(2.5, dtype="float32")

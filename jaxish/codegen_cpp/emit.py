@@ -21,6 +21,8 @@ from ..scheduler.indexing import FloorDiv, Mod
 PARALLEL_MIN_WORK = 1 << 15     # elements x loop passes below which a kernel stays serial
 PARALLEL_MIN_ROWS = 32          # outer points needed to parallelize over them
 BLOCK = 1024                    # inner block for blocked reductions
+LANES = 64                      # accumulator lanes of a long reduction (4 AVX-512 registers)
+LANES_MIN_R = 256               # a reduced extent at least this long gets lane accumulators
 STACK_LOCAL_BYTES = 1 << 16
 TILE = (16, 64)                 # (rows, columns) of a tile for pointwise kernels with transposes
 
@@ -344,6 +346,31 @@ class _Acc:
         else:
             cond = f"bi_{n} < 0 || {v} {cmp} bv_{n}"
         return [f"if ({cond}) {{ bv_{n} = {v}; bi_{n} = {pos}; }}"]
+
+    def decl_lanes(self):
+        """Per-lane blocks: an element goes to lane (r - block start) % LANES, so the simd loop
+        carries LANES independent accumulators instead of one (a reduction's add latency, not
+        the loads, bounded the loop with one)."""
+        n = self.name
+        out = [f"{self.vct} blk_{n}[{LANES}];"]
+        if self.nan:
+            out.append(f"int bnan_{n}[{LANES}];")
+        return out
+
+    def merge_lanes(self):
+        """Fold the lanes into the block total: a simd tree reduction, then the usual merge."""
+        n = self.name
+        out = [f"{self.vct} lblk_{n} = {self.identity()};"]
+        clauses = [c.replace(f"blk_{n}", f"lblk_{n}") for c in self.pragma_clauses()]
+        if self.nan:
+            out.append(f"int lbnan_{n} = 0;")
+            clauses = [c.replace(f"bnan_{n}", f"lbnan_{n}") for c in clauses]
+        body = self.combine(f"lblk_{n}", f"blk_{n}[jx_l]")
+        if self.nan:
+            body.append(f"lbnan_{n} |= bnan_{n}[jx_l];")
+        out.append(f"#pragma omp simd {' '.join(clauses)}")
+        out.append(f"for (int jx_l = 0; jx_l < {LANES}; ++jx_l) {{ {' '.join(body)} }}")
+        return out + self.combine(f"acc_{n}", f"lblk_{n}", f"nan_{n}", f"lbnan_{n}")
 
     def merge_block(self, sub=""):
         n = self.name
@@ -759,6 +786,39 @@ class KernelWriter:
             self.w(f"for (int64_t {last} = {lo}; {last} < {hi}; ++{last}) {{", depth)
             for line in body:
                 self.w(line, depth + 1)
+            self.w("}", depth)
+        elif not scalar and int(R[-1]) >= LANES_MIN_R:
+            lane_body = self.op_lines(st.ops, accs, "[jx_i]")
+            tail_body = self.op_lines(st.ops, accs, f"[{last} - jx_m]")
+            self.w(f"for (int64_t jx_b = {lo}; jx_b < {hi}; jx_b += {BLOCK}) {{", depth)
+            d = depth + 1
+            self.w(f"const int64_t jx_e = jx_min64(jx_b + {BLOCK}, (int64_t){hi});", d)
+            self.w(f"const int64_t jx_m = jx_b + ((jx_e - jx_b) / {LANES}) * {LANES};", d)
+            for a in accs.values():
+                for line in a.decl_lanes():
+                    self.w(line, d)
+            self.w("#pragma omp simd", d)
+            self.w(f"for (int jx_l = 0; jx_l < {LANES}; ++jx_l) {{", d)
+            for a in accs.values():
+                for line in a.init("blk", "[jx_l]"):
+                    self.w(line, d + 1)
+            self.w("}", d)
+            self.w(f"for (int64_t jx_c = jx_b; jx_c < jx_m; jx_c += {LANES}) {{", d)
+            self.w("#pragma omp simd", d + 1)
+            self.w(f"for (int64_t jx_i = 0; jx_i < {LANES}; ++jx_i) {{", d + 1)
+            self.w(f"const int64_t {last} = jx_c + jx_i;", d + 2)
+            for line in lane_body:
+                self.w(line, d + 2)
+            self.w("}", d + 1)
+            self.w("}", d)
+            self.w("#pragma omp simd", d)
+            self.w(f"for (int64_t {last} = jx_m; {last} < jx_e; ++{last}) {{", d)
+            for line in tail_body:
+                self.w(line, d + 1)
+            self.w("}", d)
+            for a in accs.values():
+                for line in a.merge_lanes():
+                    self.w(line, d)
             self.w("}", depth)
         else:
             self.w(f"for (int64_t jx_b = {lo}; jx_b < {hi}; jx_b += {BLOCK}) {{", depth)
