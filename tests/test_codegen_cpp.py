@@ -294,6 +294,35 @@ def test_long_row_reductions_use_lanes(cols, dtype):
     assert "jx_c += 64" in c.executable.source
 
 
+def test_bool_values_keep_math_loops_vectorized():
+    """A softmax whose max also feeds a tie mask (the JVP of max does this) once mixed a 1-byte
+    bool with floats in the exp loop, and GCC then called scalar expf for every element. Bool
+    values are held as int: the loop calls libmvec's vector expf (when libmvec is what provides
+    exp here), and the mask's values are right."""
+    import shutil
+    import subprocess
+
+    def f(x):
+        m = jnp.max(x, axis=1, keepdims=True)
+        e = jnp.exp(x - m)
+        ties = (x == m).astype("float32")
+        return e / jnp.sum(e, axis=1, keepdims=True), jnp.sum(ties, axis=1), ties
+    x = jnp.asarray(np.round(np.random.default_rng(3).standard_normal((64, 300)) * 2).astype(np.float32))
+    c = check(f, x, rtol=1e-6)
+    src = c.executable.source
+    assert "const bool " not in src and "const int " in src
+    nm = shutil.which("nm")
+    if nm is None:
+        pytest.skip("no nm to list the library's symbols")
+    def vector_expf(compiled):
+        syms = subprocess.run([nm, "-D", compiled.executable.source_path[:-4] + ".so"], capture_output=True,
+                              text=True).stdout
+        return any("_ZGV" in ln and "_expf@" in ln for ln in syms.splitlines())
+    if not vector_expf(jax.jit(jnp.exp, backend="cpp").lower(x).compile()):
+        pytest.skip("this libm has no vector expf")
+    assert vector_expf(c)
+
+
 def test_empty_and_zero_d():
     e = jnp.zeros((0, 3), dtype="float32")
     s = jnp.asarray(2.5, dtype="float32")

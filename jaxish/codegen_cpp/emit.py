@@ -50,6 +50,14 @@ def compute_type(dt):
     return "float" if n in _HALF else _STORAGE[n]
 
 
+def value_type(dt):
+    """C type of a named scalar value: bool values are held as int (0/1), because a 1-byte bool
+    among 4-byte floats stops GCC from vectorizing a loop that also calls a SIMD math function
+    (a softmax with a max-tie mask ran its expf scalar, 7x slower); stores to bool buffers
+    convert back."""
+    return "int" if dname(dt) == "bool" else compute_type(dt)
+
+
 def is_float(dt):
     return dname(dt) in ("float16", "bfloat16", "float32", "float64")
 
@@ -445,19 +453,19 @@ class KernelWriter:
             if t is K.Load:
                 b = self.buffers[op.buffer]
                 if b.kind == "local":
-                    out.append(f"const {compute_type(op.dtype)} {op.out} = {op.buffer}[{cindex(op.index)}];")
+                    out.append(f"const {value_type(op.dtype)} {op.out} = {op.buffer}[{cindex(op.index)}];")
                 else:
-                    out.append(f"const {compute_type(op.dtype)} {op.out} = "
+                    out.append(f"const {value_type(op.dtype)} {op.out} = "
                                f"{load_expr(op.buffer, cindex(op.index), b.dtype)};")
             elif t is K.Const:
-                out.append(f"const {compute_type(op.dtype)} {op.out} = {cconst(op.value, op.dtype)};")
+                out.append(f"const {value_type(op.dtype)} {op.out} = {cconst(op.value, op.dtype)};")
             elif t is K.IndexValue:
-                out.append(f"const {compute_type(op.dtype)} {op.out} = ({compute_type(op.dtype)})({cindex(op.expr)});")
+                out.append(f"const {value_type(op.dtype)} {op.out} = ({compute_type(op.dtype)})({cindex(op.expr)});")
             elif t is K.Compute:
                 e = compute_expr(op, op.args, [self.dtypes[a] for a in op.args], op.dtype)
                 if op.op not in _EXACT and op.op != "convert_element_type":
                     e = round_half(e, op.dtype)
-                out.append(f"const {compute_type(op.dtype)} {op.out} = {e};")
+                out.append(f"const {value_type(op.dtype)} {op.out} = {e};")
             elif t is K.Store:
                 b = self.buffers[op.buffer]
                 if b.kind == "local":
@@ -667,7 +675,7 @@ class KernelWriter:
         self.w("const int64_t p0 = pb + pl;", ind + 1)
         for op in loop.ops:
             if type(op) is K.Reduce:
-                self.w(f"const {compute_type(op.dtype)} {op.out} = {accs[op.out].final_value(op.dtype, '[pl]')};", ind + 1)
+                self.w(f"const {value_type(op.dtype)} {op.out} = {accs[op.out].final_value(op.dtype, '[pl]')};", ind + 1)
         for line in self.op_lines(outer):
             self.w(line, ind + 1)
         self.w("}", ind)
