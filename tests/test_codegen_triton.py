@@ -544,6 +544,32 @@ def test_direct_launcher_calls_the_compiled_kernel_with_signature_order():
     np.testing.assert_allclose(outs[0].numpy(), want[0], rtol=1e-5, atol=1e-5)
 
 
+def test_second_process_reads_the_stored_plan(tmp_path):
+    """A second process with the same graph takes the launch plan from disk: it neither schedules
+    nor imports sympy, and its results are the first process's."""
+    import subprocess
+    import sys
+    import textwrap
+    code = textwrap.dedent("""
+        import sys
+        import jaxish as jax, jaxish.numpy as jnp
+        from jaxish import lax
+        f = jax.jit(lambda x, y: (jnp.exp(x) / jnp.sum(jnp.exp(x), axis=1, keepdims=True), x @ y + 1.0,
+                                  lax.cos(x).astype("bfloat16")), backend="triton")
+        x = jnp.arange(12.0).reshape(3, 4) / 7.0
+        outs = f(x, jnp.ones((4, 2)))
+        print(repr([o.tolist() for o in outs]), "sympy" in sys.modules)
+    """)
+    env = dict(os.environ, JAXISH_CACHE_DIR=str(tmp_path), PYTHONPATH=os.path.dirname(os.path.dirname(__file__)))
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env) for _ in range(2)]
+    for r in runs:
+        assert r.returncode == 0, r.stderr
+    first, second = (r.stdout.rsplit(" ", 1) for r in runs)
+    assert first[0] == second[0]
+    assert (first[1].strip(), second[1].strip()) == ("True", "False")
+    assert any(p.name.startswith("plan-") for p in (tmp_path / "triton").iterdir())
+
+
 def test_gpu_plans_cover_the_strategies():
     from jaxish.scheduler import schedule
     from jaxish.codegen_triton.emit import KernelWriter

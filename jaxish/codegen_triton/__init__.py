@@ -5,16 +5,33 @@ kernels (emit.py, with the math helpers of mathlib.py), loads it compiled for th
 (CUDA or ROCm) or, for CPU tensors, through Triton's interpreter, and returns a
 `TritonExecutable` (executable.py) with a flat launcher. On a GPU each kernel's launch plan
 (block sizes, warps; persistent / looped / split reductions) is autotuned on the first call and
-remembered on disk (configs.py, loader.py)."""
+remembered on disk (configs.py, loader.py). The launch plan itself is stored too (plan.py), so
+a warm process neither schedules nor imports sympy."""
 import triton  # noqa: F401 - ImportError here makes the runtime fall back to eager
 
-from ..scheduler import schedule
-from .emit import Unsupported
 from .executable import TritonExecutable, device_of
 from ..scheduler import input_strides
-from . import configs
+from . import configs, plan as plans
 
-__all__ = ["compile_executable", "TritonExecutable", "configs"]
+__all__ = ["compile_executable", "TritonExecutable", "configs", "build"]
+
+
+def build(graph, dev, strides=None, donate=()):
+    """A TritonExecutable from the on-disk plan when there is one, else scheduled (and the plan
+    stored for the next process)."""
+    strides = strides or {}
+    path = plans.plan_path(graph, strides, donate, dev.type == "cpu")
+    if path is not None:
+        hit = plans.load(path, graph)
+        if hit is not None:
+            program, gen = hit
+            return TritonExecutable(graph, program, dev, strides, donate=tuple(donate), gen=gen)
+    from ..scheduler import schedule
+    program = schedule(graph, strides, tuple(donate)) if donate else schedule(graph, strides)
+    exe = TritonExecutable(graph, program, dev, strides, donate=tuple(donate))
+    if path is not None:
+        plans.save(path, program, exe.gen)
+    return exe
 
 
 def compile_executable(graph, tensors=(), donate=()):
@@ -27,7 +44,9 @@ def compile_executable(graph, tensors=(), donate=()):
         return EagerExecutable(graph, note=f"triton backend does not run on {dev.type} tensors: ran eagerly")
     strides = input_strides(graph, tensors)
     try:
-        program = schedule(graph, strides, tuple(donate)) if donate else schedule(graph, strides)
-        return TritonExecutable(graph, program, dev, strides, donate=tuple(donate))
-    except Unsupported as e:
-        return EagerExecutable(graph, note=f"triton backend: {e}: ran eagerly")
+        return build(graph, dev, strides, donate)
+    except Exception as e:
+        from .emit import Unsupported
+        if isinstance(e, Unsupported):
+            return EagerExecutable(graph, note=f"triton backend: {e}: ran eagerly")
+        raise

@@ -8,7 +8,6 @@ short list of candidate plans that the autotuner times once per shape; under the
 import os
 from dataclasses import dataclass, field
 
-from .emit import next_pow2
 
 
 class Options:
@@ -22,6 +21,12 @@ class Options:
     interp_tile = 1 << 17             # interpreter: elements per program (fewer programs = faster)
     split_programs = 1024             # GPU: programs phase 1 aims for
     tune = os.environ.get("JAXISH_TRITON_AUTOTUNE", "1") != "0"   # GPU: time candidates, else take the first
+
+
+    def key(self):
+        """The knobs that shape candidate plans (part of a stored plan's key)."""
+        return tuple((n, getattr(self, n)) for n in sorted(vars(Options)) if not n.startswith("_")
+                     and not callable(getattr(Options, n)) and n != "tune")
 
 
 options = Options()
@@ -40,6 +45,10 @@ class Plan:
     desc: str
     launches: list
     partials: list = field(default_factory=list)   # (triton dtype text, numel) per partial buffer
+
+
+def next_pow2(n):
+    return 1 if n <= 1 else 1 << (int(n) - 1).bit_length()
 
 
 def cdiv(a, b):

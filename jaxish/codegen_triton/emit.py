@@ -80,10 +80,6 @@ def numel(shape):
     return n
 
 
-def next_pow2(n):
-    return 1 if n <= 1 else 1 << (int(n) - 1).bit_length()
-
-
 # ---- index expressions ----------------------------------------------------------------------
 def print_index(e):
     """A sympy index expression as Triton integer arithmetic (operands are non-negative)."""

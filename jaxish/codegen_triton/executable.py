@@ -15,10 +15,8 @@ import torch
 
 from .. import dtypes
 from ..interpreters.eager import run_impl
-from ..scheduler import schedule, kernel as K
+from ..scheduler import kernel as K
 from . import configs, loader
-from .emit import KernelWriter
-from .mathlib import PRELUDE
 from ..runtime.buffers import donated_storage, fix_extern_output, log_fusion_text
 
 log = logging.getLogger("jaxish.triton")
@@ -52,7 +50,7 @@ def device_name(dev):
 class TritonExecutable:
     """Runs a scheduled Program with Triton kernels (interpreted on CPU tensors)."""
 
-    def __init__(self, graph, program, device, strides=None, module=None, donate=()):
+    def __init__(self, graph, program, device, strides=None, module=None, donate=(), gen=None):
         self.graph = graph
         self.program = program
         self.device = device
@@ -60,7 +58,7 @@ class TritonExecutable:
         self.donate = tuple(donate)
         self.interpret = device.type == "cpu"
         self.kernel_count = len(program.kernels)
-        gen = generate(program, self.interpret)
+        self.gen = gen = gen or generate(program, self.interpret)
         self.writers, self.candidates, self.sources, self.source = gen
         names = [ln.fn for plans in self.candidates.values() for p in plans for ln in p.launches]
         self.module, self.hash = module or loader.load_module(self.source, self.interpret, names)
@@ -257,14 +255,14 @@ class TritonExecutable:
         exe = self._variants.get(key)
         if exe is None:
             strides = {i: k for i, k in enumerate(key) if k is not None}
-            exe = self._variants[key] = TritonExecutable(self.graph, schedule(self.graph, strides, self.donate),
-                                                         self.device, strides, donate=self.donate)
+            from . import build
+            exe = self._variants[key] = build(self.graph, self.device, strides, self.donate)
         return exe.run_tensors(ts)
 
     def _fresh(self, ts):
         """Re-entrant call (another thread is running this executable): private temps."""
         return TritonExecutable(self.graph, self.program, self.device, self.strides,
-                                module=(self.module, self.hash), donate=self.donate).run_tensors(ts)
+                                module=(self.module, self.hash), donate=self.donate, gen=self.gen).run_tensors(ts)
 
     # ---- first call on a GPU: time the candidate plans ----
     def _tuning_run(self, ts):
@@ -374,6 +372,8 @@ class TritonExecutable:
 
 def generate(program, interpret):
     """(writers, candidate plans, source per kernel, module source) for a Program."""
+    from .emit import KernelWriter
+    from .mathlib import PRELUDE
     bufs = program.buffers
     writers = {k.name: KernelWriter(k, bufs, interpret) for k in program.kernels}
     candidates = {n: configs.candidates(w, interpret) for n, w in writers.items()}
