@@ -4,8 +4,6 @@ of OpenMP/SIMD kernels and runs it through a flat ctypes launcher.
 `compile_executable(graph, tensors, donate)` is what jaxish.runtime calls for backend "cpp".
 Both the library and the launch plan are cached on disk (JAXISH_CACHE_DIR/cpp), so a second
 process with the same graph neither schedules nor compiles."""
-import functools
-import glob
 import hashlib
 import logging
 import os
@@ -15,6 +13,7 @@ from . import compiler
 from .compiler import CompileError, stats  # noqa: F401
 from .executable import CppExecutable, load_plan, save_plan
 from ..scheduler import input_strides
+from ..runtime.versions import code_version
 
 log = logging.getLogger("jaxish")
 _warned = []
@@ -25,22 +24,11 @@ def _eager(graph, note):
     return EagerExecutable(graph, note=note)
 
 
-@functools.lru_cache(maxsize=None)
-def _code_version():
-    """A hash of the scheduler's and this backend's sources: a change invalidates cached plans."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    h = hashlib.sha256()
-    for pattern in ("*.py", "../scheduler/*.py"):
-        for f in sorted(glob.glob(os.path.join(here, pattern))):
-            with open(f, "rb") as fh:
-                h.update(fh.read())
-    return h.hexdigest()[:16]
-
-
 def plan_key(graph, strides, donate):
     from ..ir.printer import print_graph
     text = "|".join([print_graph(graph), repr([v.aval.weak_type for v in graph.invars]),
-                     repr(sorted(strides.items())), repr(tuple(donate)), _code_version(),
+                     repr(sorted(strides.items())), repr(tuple(donate)),
+                     code_version("codegen_cpp", "scheduler"),
                      compiler.toolchain_id()])
     return hashlib.sha256(text.encode()).hexdigest()[:40]
 

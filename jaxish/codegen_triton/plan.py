@@ -7,8 +7,6 @@ whether kernels run on a GPU or in the interpreter, and a hash of this backend's
 scheduler's sources (a change to either invalidates every plan). Extern steps keep the position
 of their equation (`scheduler.graph_equations`); their primitive and parameters come back from
 the graph."""
-import functools
-import glob
 import hashlib
 import json
 import os
@@ -17,17 +15,7 @@ import numpy as np
 
 from ..scheduler import kernel as K, graph_equations
 from . import configs, loader
-
-@functools.lru_cache(maxsize=None)
-def code_version():
-    here = os.path.dirname(os.path.abspath(__file__))
-    h = hashlib.sha256()
-    for pattern in ("*.py", "../scheduler/*.py"):
-        for f in sorted(glob.glob(os.path.join(here, pattern))):
-            with open(f, "rb") as fh:
-                h.update(fh.read())
-    return h.hexdigest()[:16]
-
+from ..runtime.versions import code_version
 
 def plan_path(graph, strides, donate, interpret):
     """Where the plan of this graph lives, or None (a graph that cannot be printed)."""
@@ -35,7 +23,8 @@ def plan_path(graph, strides, donate, interpret):
     try:
         text = "|".join([print_graph(graph), repr([v.aval.weak_type for v in graph.invars]),
                          repr(sorted((strides or {}).items())), repr(tuple(donate)),
-                         "interp" if interpret else "gpu", repr(configs.options.key()), code_version()])
+                         "interp" if interpret else "gpu", repr(configs.options.key()),
+                         code_version("codegen_triton", "scheduler")])
     except Exception:  # noqa: BLE001 - an unprintable graph just skips the plan cache
         return None
     return os.path.join(loader.cache_dir(), f"plan-{hashlib.sha256(text.encode()).hexdigest()[:40]}.json")
