@@ -1,5 +1,8 @@
 """dot_general (an extern matmul in every backend) with its bilinear jvp, transposes and a
 batching rule that folds vmapped dims into the contraction's batch or free dims."""
+import functools
+import math
+
 import numpy as np
 import torch
 
@@ -26,20 +29,37 @@ def _free(nd, contract, batch):
     return [i for i in range(nd) if i not in s]
 
 
-def _dot_impl(lhs, rhs, dimension_numbers, precision=None, preferred_element_type=None):
+@functools.lru_cache(maxsize=4096)
+def _mm_transposes(dimension_numbers, lnd, rnd):
+    """For a plain 2-d product (no batch dims, one contracted dim): whether lhs and rhs enter
+    torch.mm transposed (a view: BLAS takes transposed operands without copying); else None."""
     (lc, rc), (lb, rb) = dimension_numbers
+    if lb or rb or lnd != 2 or rnd != 2 or len(lc) != 1:
+        return None
+    return lc[0] == 0, rc[0] == 1
+
+
+def _dot_impl(lhs, rhs, dimension_numbers, precision=None, preferred_element_type=None):
     out_dtype = dtypes.to_torch_dtype(preferred_element_type) if preferred_element_type is not None else lhs.dtype
+    compute = lhs.dtype
+    if compute.is_floating_point and out_dtype == compute and rhs.dtype == compute:
+        try:
+            tr = _mm_transposes(dimension_numbers, lhs.dim(), rhs.dim())
+        except TypeError:   # dimension numbers given as lists
+            tr = None
+        if tr is not None:   # the common case, without the general path's permutes and reshapes
+            return torch.mm(lhs.T if tr[0] else lhs, rhs.T if tr[1] else rhs)
+    (lc, rc), (lb, rb) = dimension_numbers
     lf, rf = _free(lhs.dim(), lc, lb), _free(rhs.dim(), rc, rb)
-    # permute to (batch, free, contract) x (batch, contract, free) and use bmm-shaped matmul
-    lp = lhs.permute(list(lb) + lf + list(lc))
-    rp = rhs.permute(list(rb) + list(rc) + rf)
+    lperm, rperm = list(lb) + lf + list(lc), list(rb) + list(rc) + rf
+    lp = lhs.permute(lperm) if lperm != list(range(lhs.dim())) else lhs
+    rp = rhs.permute(rperm) if rperm != list(range(rhs.dim())) else rhs
     bshape = [lhs.shape[i] for i in lb]
-    m = int(np.prod([lhs.shape[i] for i in lf], dtype=np.int64))
-    k = int(np.prod([lhs.shape[i] for i in lc], dtype=np.int64))
-    n = int(np.prod([rhs.shape[i] for i in rf], dtype=np.int64))
+    m = math.prod(lhs.shape[i] for i in lf)
+    k = math.prod(lhs.shape[i] for i in lc)
+    n = math.prod(rhs.shape[i] for i in rf)
     a = lp.reshape(bshape + [m, k])
     b = rp.reshape(bshape + [k, n])
-    compute = lhs.dtype
     if compute in (torch.int8, torch.int16, torch.uint8, torch.bool) or compute in dtypes.TORCH_WIDE_UNSIGNED:
         a, b = a.to(torch.int64), b.to(torch.int64)
     if out_dtype != compute and (out_dtype.is_floating_point and not compute.is_floating_point):
