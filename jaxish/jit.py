@@ -181,6 +181,12 @@ class JitWrapped:
             names = [p.name for p in params]
             positional = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.POSITIONAL_ONLY)
             self._param_names = [p.name for p in params if p.kind in positional]
+            if not any(p.kind == inspect.Parameter.VAR_POSITIONAL for p in params):
+                npos = len(self._param_names)
+                for i in static_argnums:
+                    if not -npos <= i < npos:
+                        raise ValueError(f"Jitted function has static_argnums={static_argnums}, but only "
+                                         f"accepts {npos} positional arguments.")
             for n in static_argnames:
                 if n in names and names.index(n) not in static_argnums and \
                         params[names.index(n)].kind in positional:

@@ -412,3 +412,16 @@ def test_bad_dtypes_raise_type_error():
         jnp.zeros(2, dtype=np.str_)
     with pytest.raises(TypeError):
         jnp.ones(2).astype(object)
+
+
+def test_full_with_python_scalar_is_weakly_typed():
+    """jnp.full(shape, python_scalar) is weakly typed (it then follows the other operand's
+    dtype), with the canonical dtype; an explicit dtype or an array fill is not weak."""
+    import jaxish.numpy as jnp
+    assert jnp.full((2,), 1.0).weak_type and jnp.full((2,), 1).weak_type
+    assert jnp.full((2,), 1).dtype == np.int32 and jnp.full((2,), 1.0).dtype == np.float32
+    assert not jnp.full((2,), 1.0, dtype="float32").weak_type
+    assert not jnp.full((2,), jnp.float32(1.0)).weak_type
+    assert not jnp.full((2,), True).weak_type
+    assert (jnp.full((3,), 2.0) * jnp.ones(3, "float16")).dtype == np.float16
+    assert jax.jit(lambda: jnp.full((2,), 1.0))().weak_type

@@ -328,9 +328,9 @@ def test_jit_pytrees_kwargs_methods_and_scalars():
 
     f = J(lambda a, b=2.0: {"s": a + b, "t": (a, 3.0)})
     out = f(jnp.ones(2), b=jnp.ones(2))
-    same(out["s"], jnp.full(2, 2.0))
+    same(out["s"], jnp.full(2, 2.0, "float32"))
     assert out["t"][1].weak_type and float(out["t"][1]) == 3.0
-    same(Model(1).apply(jnp.ones(2)), jnp.full(2, 2.0))
+    same(Model(1).apply(jnp.ones(2)), jnp.full(2, 2.0, "float32"))
     with pytest.raises(TypeError, match="not a valid JAX type"):
         J(lambda m, x: x)(Model(1), jnp.ones(2))
     same(J(lambda x: x)(np.arange(3)), jnp.arange(3))
@@ -413,7 +413,7 @@ def test_pass_constant_folding_and_inlining():
     g2, consts = fold_constants(g, [jnp.ones(2)])
     g2, consts = dce(g2, consts)
     assert [e.primitive.name for e in g2.eqns] == ["mul"]
-    same(consts[0], jnp.full(2, 2.0))
+    same(consts[0], jnp.full(2, 2.0, "float32"))
     assert inline_calls(g2) is None
 
 
@@ -439,7 +439,7 @@ def test_donate_argnums_deletes_donated_arrays():
     f = J(lambda x, y: x * 2 + y, donate_argnums=0)
     x, y = jnp.ones(3), jnp.ones(3)
     out = f(x, y)
-    same(out, jnp.full(3, 3.0))
+    same(out, jnp.full(3, 3.0, "float32"))
     assert x.is_deleted() and not y.is_deleted()
     with pytest.raises(RuntimeError, match="Array has been deleted"):
         x + 1
@@ -458,7 +458,7 @@ def test_disable_jit_runs_op_by_op(capsys):
         print("sees", type(x).__name__, float(x.sum()))
         return x * 2
     with jax.disable_jit():
-        same(f(jnp.ones(2)), jnp.full(2, 2.0))
+        same(f(jnp.ones(2)), jnp.full(2, 2.0, "float32"))
     assert "sees ArrayImpl 2.0" in capsys.readouterr().out
     with pytest.raises(jax.errors.ConcretizationTypeError):
         f(jnp.ones(2))
@@ -537,3 +537,14 @@ def test_escaped_tracer_raises_unexpected_tracer_error():
 def test_unhashable_static_arg_error():
     with pytest.raises(ValueError, match="Non-hashable static arguments"):
         J(lambda x, s: x, static_argnums=1)(jnp.ones(2), [1, 2])
+
+
+def test_static_argnums_out_of_range_raises_at_jit_time():
+    """As in JAX: an index past the positional parameters is a ValueError when jit wraps the
+    function; varargs functions and negative indices in range are accepted."""
+    with pytest.raises(ValueError, match=r"static_argnums=\(3,\), but only accepts 1 positional"):
+        jax.jit(lambda x: x, static_argnums=3)
+    with pytest.raises(ValueError, match="accepts 2 positional"):
+        jax.jit(lambda x, y: x, static_argnums=(0, -3))
+    assert jax.jit(lambda x, *a: x, static_argnums=3)(1.0) == 1.0
+    assert jax.jit(lambda x, y=2: x * y, static_argnums=-1)(1.0) == 2.0

@@ -22,6 +22,8 @@ def _aval(x):
 def _as_tensor(x, dtype=None):
     if isinstance(x, torch.Tensor):
         return x
+    if dtype is None:   # a Python or numpy scalar: its canonical dtype (int32 while x64 is off)
+        dtype = dtypes.to_torch_dtype(core.get_aval(x).dtype)
     return torch.tensor(x, device=default_device(), dtype=dtype)
 
 

@@ -125,7 +125,14 @@ def full(shape, fill_value, dtype=None):
         from .shape import broadcast_to
         return broadcast_to(asarray(fill_value, dtype), shape)
     if dtype is None:
-        dt = core.get_aval(fill_value).dtype
+        aval = core.get_aval(fill_value)
+        dt = aval.dtype
+        if isinstance(fill_value, core.Tracer):
+            return lax.broadcast(fill_value, shape)
+        if aval.weak_type:   # a Python scalar fills a weakly typed array, as in JAX
+            from ..lax.shape import _check_shape_nonneg
+            _check_shape_nonneg("full", shape)
+            return lax.broadcast(fill_value, shape)
     else:
         dt = _dtype(dtype, None)
     if isinstance(fill_value, core.Tracer):
