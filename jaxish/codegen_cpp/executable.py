@@ -17,7 +17,7 @@ from .. import dtypes
 from ..interpreters.eager import run_impl
 from ..scheduler import kernel as K, graph_equations
 from . import compiler
-from ..runtime.buffers import donated_storage, fix_extern_output, log_fusion_text
+from ..runtime.buffers import donated_storage, extern_call_lines, fix_extern_output, log_fusion_text
 
 # outputs at least this large are recycled once the caller has dropped them
 POOL_MIN_BYTES = 1 << 20 if hasattr(torch._C, "_storage_Use_Count") else 1 << 62
@@ -217,23 +217,7 @@ class CppExecutable:
             if eqns is None:
                 eqns = graph_equations(self.graph)
             eqn = eqns[eqn_index]
-            ns[f"_prim_{name}"] = eqn.primitive
-            ns[f"_params_{name}"] = eqn.params
-            args = []
-            for a in ins:
-                if isinstance(a, str):
-                    args.append(a)
-                else:
-                    ns[f"_lit_{name}_{len(args)}"] = a[1]
-                    args.append(f"_lit_{name}_{len(args)}")
-            call = f"_run_impl(_prim_{name}, [{', '.join(args)}], _params_{name})"
-            aliasing = any(isinstance(a, str) and a in pooled_temps for a in ins)
-            if eqn.primitive.multiple_results:
-                lines.append(f"{ind}_r = {call}")
-                for j, o in enumerate(outs):
-                    lines.append(f"{ind}{o} = _fix(_r[{j}], {aliasing})")
-            else:
-                lines.append(f"{ind}{outs[0]} = _fix({call}, {aliasing})")
+            lines += extern_call_lines(ns, name, eqn.primitive, eqn.params, ins, outs, pooled_temps, ind)
         outs = []
         for j, o in enumerate(p.outputs):
             if isinstance(o, str):

@@ -17,7 +17,7 @@ from .. import dtypes
 from ..interpreters.eager import run_impl
 from ..scheduler import kernel as K
 from . import configs, loader
-from ..runtime.buffers import donated_storage, fix_extern_output, log_fusion_text
+from ..runtime.buffers import donated_storage, extern_call_lines, fix_extern_output, log_fusion_text
 
 log = logging.getLogger("jaxish.triton")
 
@@ -212,24 +212,7 @@ class TritonExecutable:
                     lines.append(f"{ind}else: _r_{n}({g[0]}, {g[1]}, {g[2]}, _stream(_di), _f_{n}, _m_{n}, None, None, "
                                  f"None, {', '.join(pos)})")
                 continue
-            ns[f"_prim_{st.name}"] = st.primitive
-            ns[f"_params_{st.name}"] = st.params
-            args = []
-            for a in st.inputs:
-                if isinstance(a, str):
-                    args.append(a)
-                else:
-                    lit = f"_lit_{st.name}_{len(args)}"
-                    ns[lit] = a[1]
-                    args.append(lit)
-            call = f"_run_impl(_prim_{st.name}, [{', '.join(args)}], _params_{st.name})"
-            aliasing = any(isinstance(a, str) and a in pooled for a in st.inputs)
-            if st.primitive.multiple_results:
-                lines.append(f"{ind}_r = {call}")
-                for j, o in enumerate(st.outputs):
-                    lines.append(f"{ind}{o} = _fix(_r[{j}], {aliasing})")
-            else:
-                lines.append(f"{ind}{st.outputs[0]} = _fix({call}, {aliasing})")
+            lines += extern_call_lines(ns, st.name, st.primitive, st.params, st.inputs, st.outputs, pooled, ind)
         outs = []
         for j, o in enumerate(p.outputs):
             if isinstance(o, str):

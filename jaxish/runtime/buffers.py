@@ -32,6 +32,27 @@ def fix_extern_output(pool):
     return fix
 
 
+def extern_call_lines(ns, name, primitive, params, inputs, outputs, pooled, ind):
+    """Launcher lines of one extern step (the compiled backends' shared form): the primitive's
+    impl through run_impl on tensors and literals, each result through `_fix` (which copies it
+    out of pooled storage when an input lived there). Names it needs go into `ns`."""
+    ns[f"_prim_{name}"] = primitive
+    ns[f"_params_{name}"] = params
+    args = []
+    for a in inputs:
+        if isinstance(a, str):
+            args.append(a)
+        else:
+            lit = f"_lit_{name}_{len(args)}"
+            ns[lit] = a[1]
+            args.append(lit)
+    call = f"_run_impl(_prim_{name}, [{', '.join(args)}], _params_{name})"
+    aliasing = any(isinstance(a, str) and a in pooled for a in inputs)
+    if primitive.multiple_results:
+        return [f"{ind}_r = {call}"] + [f"{ind}{o} = _fix(_r[{j}], {aliasing})" for j, o in enumerate(outputs)]
+    return [f"{ind}{outputs[0]} = _fix({call}, {aliasing})"]
+
+
 def log_fusion_text(text):
     """Print an executable's fusion report on stderr (JAXISH_LOG=fusion)."""
     if not _handler:
