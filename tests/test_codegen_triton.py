@@ -555,7 +555,8 @@ def test_second_process_reads_the_stored_plan(tmp_path):
         import jaxish as jax, jaxish.numpy as jnp
         from jaxish import lax
         f = jax.jit(lambda x, y: (jnp.exp(x) / jnp.sum(jnp.exp(x), axis=1, keepdims=True), x @ y + 1.0,
-                                  lax.cos(x).astype("bfloat16")), backend="triton")
+                                  lax.cos(x).astype("bfloat16"), jnp.tanh(jnp.transpose(x @ (y * 2.0)) @ x)),
+                    backend="triton")   # the transposed product is rewritten before scheduling
         x = jnp.arange(12.0).reshape(3, 4) / 7.0
         outs = f(x, jnp.ones((4, 2)))
         print(repr([o.tolist() for o in outs]), "sympy" in sys.modules)

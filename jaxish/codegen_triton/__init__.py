@@ -19,6 +19,8 @@ __all__ = ["compile_executable", "TritonExecutable", "configs", "build"]
 def build(graph, dev, strides=None, donate=()):
     """A TritonExecutable from the on-disk plan when there is one, else scheduled (and the plan
     stored for the next process)."""
+    from ..scheduler.rewrite import prepare
+    graph = prepare(graph)   # what the scheduler lowers: extern steps index its equations
     strides = strides or {}
     path = plans.plan_path(graph, strides, donate, dev.type == "cpu")
     if path is not None:
