@@ -621,6 +621,64 @@ def test_tuning_run_picks_saves_and_reuses(monkeypatch, tmp_path):
     assert again.chosen["kernel0"].desc == exe.chosen["kernel0"].desc and len(timed) == 3
 
 
+def test_first_gpu_call_warms_up_every_candidate_in_parallel(monkeypatch, tmp_path):
+    """The GPU's first call hands every candidate launch of every kernel to Triton's asynchronous
+    compile mode at once (driven here with fakes: the interpreter compiles nothing): one warmup
+    per launch, inside the mode, with a tensor of the buffer's dtype for each argument (stand-ins
+    for extern results), the same grid, constexprs and warps the launch will use."""
+    import contextlib
+    import types
+    import triton.runtime._async_compile as ac
+    monkeypatch.setitem(config._values, "jaxish_cache_dir", str(tmp_path))
+    monkeypatch.setattr(texe, "_bench", lambda fn: (fn(), 1.0)[1])
+    monkeypatch.setattr(texe.torch.cuda, "device", lambda d: contextlib.nullcontext())
+    modes = []
+
+    class FakeMode:
+        def __init__(self, pool, ignore_errors=False):
+            assert ignore_errors
+            modes.append(self)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+    monkeypatch.setattr(ac, "AsyncCompileMode", FakeMode)
+
+    def f(x, w):
+        h = jnp.tanh(x @ w)                                 # the kernel reads an extern result
+        return h / jnp.sum(h, axis=1, keepdims=True), jnp.sum(x * x)
+    x = jnp.asarray(np.random.default_rng(3).standard_normal((8, 300)).astype(np.float32))
+    w = jnp.asarray(np.random.default_rng(4).standard_normal((300, 300)).astype(np.float32))
+    exe = jax.jit(f, backend="triton").lower(x, w).compile().executable
+    calls = []
+
+    class Fake:
+        def __init__(self, real, name):
+            self.real, self.name = real, name
+
+        def warmup(self, *args, grid, num_warps, **kw):
+            assert len(modes) == 1
+            calls.append((self.name, tuple(grid), tuple(sorted(kw.items())), num_warps,
+                          [(a.dtype, a.device.type) for a in args]))
+
+        def __getitem__(self, grid):
+            return self.real[grid]
+    exe.module = types.SimpleNamespace(**{n: Fake(getattr(exe.module, n), n) for n in dir(exe.module)
+                                          if n.startswith("kernel")})
+    exe.interpret = False
+    exe._warm_up([x._t, w._t])
+    want = [(ln.fn, tuple(ln.grid), tuple(sorted(ln.kwargs.items())), ln.num_warps)
+            for n, plans in exe.candidates.items() for p in plans for ln in p.launches]
+    assert sorted(c[:4] for c in calls) == sorted(want) and len(calls) >= 2
+    assert all(args and all(a == (torch.float32, "cpu") for a in args) for *_, args in calls)
+    monkeypatch.setenv("JAXISH_TRITON_PARALLEL_COMPILE", "0")
+    calls.clear()
+    exe._warm_up([x._t, w._t])
+    assert not calls
+
+
 def adam(p, g, m, v):
     m = 0.9 * m + 0.1 * g
     v = 0.999 * v + 0.001 * g * g
