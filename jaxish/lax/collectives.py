@@ -303,6 +303,22 @@ def axis_index(axis_name):
     return index
 
 
+def _forward_outer(trace, prim, x, d, params, dim_key, untiled_shift):
+    """all_gather / psum_scatter under a vmap whose axis they do not name: bind at the outer
+    trace. A batch dim at or before the collective's dimension pushes that dimension right; one
+    after it moves by `untiled_shift` when untiled (+1: gather inserts a dimension, -1: scatter
+    removes one)."""
+    dim = params[dim_key]
+    with core.set_current_trace(trace.parent):
+        if d is None:
+            return prim.bind(x, **params)
+        if d <= dim:
+            dim += 1
+        elif not params["tiled"]:
+            d += untiled_shift
+        return _wrap(trace, prim.bind(x, **dict(params, **{dim_key: dim})), d)
+
+
 # ---- all_gather -------------------------------------------------------------------------------
 all_gather_p = Primitive("all_gather")
 all_gather_p.is_collective = True
@@ -325,14 +341,7 @@ def _all_gather_batch(trace, vals, dims, params):
     names, dim, tiled = params["axis_name"], params["all_gather_dimension"], params["tiled"]
     name, n = trace.axis_name, trace.axis_size
     if name is None or name not in names:
-        with core.set_current_trace(trace.parent):
-            if d is None:
-                return all_gather_p.bind(x, **params)
-            if d <= dim:
-                dim += 1
-            elif not tiled:
-                d += 1
-            return _wrap(trace, all_gather_p.bind(x, **dict(params, all_gather_dimension=dim)), d)
+        return _forward_outer(trace, all_gather_p, x, d, params, "all_gather_dimension", +1)
     if params["axis_index_groups"] is not None:
         raise NotImplementedError("axis_index_groups not supported in vmap collectives")
     if len(names) > 1:
@@ -436,14 +445,7 @@ def _reduce_scatter_batch(trace, vals, dims, params):
     names, dim, tiled = params["axis_name"], params["scatter_dimension"], params["tiled"]
     name, n = trace.axis_name, trace.axis_size
     if name is None or name not in names:
-        with core.set_current_trace(trace.parent):
-            if d is None:
-                return reduce_scatter_p.bind(x, **params)
-            if d <= dim:
-                dim += 1
-            elif not tiled:
-                d -= 1
-            return _wrap(trace, reduce_scatter_p.bind(x, **dict(params, scatter_dimension=dim)), d)
+        return _forward_outer(trace, reduce_scatter_p, x, d, params, "scatter_dimension", -1)
     if params["axis_index_groups"] is not None:
         raise NotImplementedError("axis_index_groups not supported in vmap collectives")
     if len(names) > 1:
