@@ -120,17 +120,21 @@ def rmsprop(step_size, gamma=0.9, eps=1e-8):
     return (lambda x0: (x0, jnp.zeros_like(x0)), update, lambda s: s[0])
 
 
+def _adam_moments(i, g, x, m, v, b1, b2):
+    """Adam's running moments after step i and their bias-corrected values."""
+    m = (1 - b1) * g + b1 * m
+    v = (1 - b2) * jnp.square(g) + b2 * v
+    t = jnp.asarray(i, dtype=x.dtype) + 1
+    return m, v, m / (1 - jnp.power(b1, t)), v / (1 - jnp.power(b2, t))
+
+
 @optimizer
 def adam(step_size, b1=0.9, b2=0.999, eps=1e-8):
     step_size = make_schedule(step_size)
 
     def update(i, g, state):
         x, m, v = state
-        m = (1 - b1) * g + b1 * m
-        v = (1 - b2) * jnp.square(g) + b2 * v
-        t = jnp.asarray(i, dtype=x.dtype) + 1
-        mhat = m / (1 - jnp.power(b1, t))
-        vhat = v / (1 - jnp.power(b2, t))
+        m, v, mhat, vhat = _adam_moments(i, g, x, m, v, b1, b2)
         return x - step_size(i) * mhat / (jnp.sqrt(vhat) + eps), m, v
     return (lambda x0: (x0, jnp.zeros_like(x0), jnp.zeros_like(x0)), update, lambda s: s[0])
 
@@ -142,11 +146,7 @@ def adamw(step_size, b1=0.9, b2=0.999, eps=1e-8, weight_decay=1e-2):
 
     def update(i, g, state):
         x, m, v = state
-        m = (1 - b1) * g + b1 * m
-        v = (1 - b2) * jnp.square(g) + b2 * v
-        t = jnp.asarray(i, dtype=x.dtype) + 1
-        mhat = m / (1 - jnp.power(b1, t))
-        vhat = v / (1 - jnp.power(b2, t))
+        m, v, mhat, vhat = _adam_moments(i, g, x, m, v, b1, b2)
         lr = step_size(i)
         return x - lr * (mhat / (jnp.sqrt(vhat) + eps) + weight_decay * x), m, v
     return (lambda x0: (x0, jnp.zeros_like(x0), jnp.zeros_like(x0)), update, lambda s: s[0])
