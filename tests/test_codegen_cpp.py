@@ -12,7 +12,6 @@ from hypothesis import given, settings, strategies as st, HealthCheck
 import jaxish as jax
 import jaxish.numpy as jnp
 from jaxish import lax
-from jaxish.config import config
 
 os.environ.setdefault("JAXISH_CPP_STRICT", "1")
 codegen = pytest.importorskip("jaxish.codegen_cpp")
@@ -20,69 +19,18 @@ if codegen.compiler.find_compiler() is None:
     pytest.skip("no C++ compiler", allow_module_level=True)
 
 
-def _np(x):
-    return np.asarray(x)
+from codegen_helpers import (  # noqa: E402
+    BINARY_FLOAT, INT_BINARY, UNARY_NAMES, _np, _unary_all, float_values as _float_values,
+    jit_matches_eager, x64)  # noqa: F401 - x64 is a fixture
 
 
-def _flat(out):
-    return list(out) if isinstance(out, (list, tuple)) else [out]
-
-
-def check(f, *args, rtol=1e-6, atol=1e-6, names=None):
+def check(f, *args, **kw):
     """jit(f, backend='cpp')(*args) equals f(*args) run eagerly; returns the Compiled object."""
-    jf = jax.jit(f, backend="cpp")
-    got = _flat(jf(*args))
-    want = _flat(f(*args))
-    assert len(got) == len(want)
-    for i, (g, w) in enumerate(zip(got, want)):
-        label = names[i] if names else i
-        g, w = _np(g), _np(w)
-        assert g.dtype == w.dtype, f"{label}: dtype {g.dtype} != {w.dtype}"
-        assert g.shape == w.shape, f"{label}: shape {g.shape} != {w.shape}"
-        if g.dtype.kind == "c":
-            np.testing.assert_allclose(g, w, rtol=rtol, atol=atol, err_msg=f"output {label}")
-        elif g.dtype.kind == "f" or g.dtype.name == "bfloat16":
-            np.testing.assert_allclose(g.astype(np.float64), w.astype(np.float64), rtol=rtol, atol=atol,
-                                       equal_nan=True, err_msg=f"output {label}")
-        else:
-            np.testing.assert_array_equal(g, w, err_msg=f"output {label}")
-    return jf.lower(*args).compile()
-
-
-@pytest.fixture
-def x64():
-    config.update("jax_enable_x64", True)
-    try:
-        yield
-    finally:
-        config.update("jax_enable_x64", False)
-
-
-SPECIAL = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 1.5, -2.5, 2.5, 3.0, 1e-30, -1e-30, 1e30, -1e30,
-           float("inf"), float("-inf"), float("nan"), 88.0, -88.0, 100.0, -100.0]
+    return jit_matches_eager("cpp", f, *args, **kw)
 
 
 def float_values(dtype, n=61, lo=-6.0, hi=6.0):
-    rng = np.random.default_rng(0)
-    v = np.concatenate([np.array(SPECIAL), np.linspace(lo, hi, n), rng.standard_normal(40) * 3])
-    return jnp.asarray(v.astype(np.float64)).astype(dtype)
-
-
-UNARY_FLOAT = ["neg", "sign", "floor", "ceil", "is_finite", "exp", "exp2", "log", "log1p", "expm1",
-               "tanh", "logistic", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
-               "asinh", "acosh", "atanh", "sqrt", "rsqrt", "cbrt", "abs", "erf", "erfc", "square"]
-
-
-def _unary_all(x):
-    # eager's cbrt is |x| ** (1/3) with the exponent rounded to the narrow type: compare in f32 only
-    outs = [getattr(lax, n)(x) if n != "cbrt" or x.dtype in (np.float32, np.float64) else x
-            for n in UNARY_FLOAT]
-    outs += [lax.round(x, 0), lax.round(x, 1), lax.integer_pow(x, 3), lax.integer_pow(x, -2),
-             lax.integer_pow(x, 0)]
-    return outs
-
-
-UNARY_NAMES = UNARY_FLOAT + ["round0", "round1", "ipow3", "ipow-2", "ipow0"]
+    return _float_values(dtype, n, lo, hi, randoms=40)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16"])
@@ -115,10 +63,6 @@ def test_special_functions():
           names=["erf_inv", "lgamma", "digamma"])
 
 
-BINARY_FLOAT = ["add", "sub", "mul", "div", "rem", "pow", "max", "min", "atan2", "nextafter",
-                "eq", "ne", "lt", "le", "gt", "ge"]
-
-
 @pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
 def test_binary_float_primitives(dtype):
     x = float_values(dtype, n=23)
@@ -135,10 +79,6 @@ def test_binary_float_primitives(dtype):
     tol = 2e-6 if dtype == "float32" else 8e-3
     assert n > 10
     check(f, x, y, rtol=tol, atol=tol, names=BINARY_FLOAT + ["clamp", "select"])
-
-
-INT_BINARY = ["add", "sub", "mul", "div", "rem", "max", "min", "bitwise_and", "bitwise_or", "bitwise_xor",
-              "eq", "ne", "lt", "le", "gt", "ge"]
 
 
 @pytest.mark.parametrize("dtype", ["int32", "int8", "uint8", "int16", "uint32"])
