@@ -388,14 +388,18 @@ def tile(A, reps):
     return lax.reshape(out, tuple(r * s for r, s in zip(reps, shape)))
 
 
+def _along(a, axis, fn, argname):
+    """(array, normalized axis) for jnp.<fn>(..., axis): axis None works on the flattened array."""
+    a = _arr(a, f"{fn} argument {argname}")
+    if axis is None:
+        return S.ravel(a), 0
+    return a, _axis(axis, _aval(a).ndim, fn)
+
+
 def repeat(a, repeats, axis=None, *, total_repeat_length=None):
     """Each element repeated; array repeats need concrete values or a static total_repeat_length."""
-    a = _arr(a, "repeat argument a")
-    if axis is None:
-        a = S.ravel(a)
-        axis = 0
+    a, axis = _along(a, axis, "repeat", "a")
     av = _aval(a)
-    axis = _axis(axis, av.ndim, "repeat")
     n = av.shape[axis]
     if isinstance(repeats, (int, np.integer)):
         r = int(repeats)
@@ -1018,12 +1022,8 @@ def _static_obj(obj, what):
 
 def delete(arr, obj, axis=None, *, assume_unique_indices=False):
     """arr without the entries obj (int, slice or static index array) along axis."""
-    a = _arr(arr, "delete argument arr")
-    if axis is None:
-        a = S.ravel(a)
-        axis = 0
+    a, axis = _along(arr, axis, "delete", "arr")
     av = _aval(a)
-    axis = _axis(axis, av.ndim, "delete")
     n = av.shape[axis]
     obj = _static_obj(obj, "delete")
     if isinstance(obj, np.ndarray) and obj.dtype == np.bool_:
@@ -1040,12 +1040,8 @@ def delete(arr, obj, axis=None, *, assume_unique_indices=False):
 
 def insert(arr, obj, values, axis=None):
     """numpy.insert with a static obj; values may be traced (placed by a static index map)."""
-    a = _arr(arr, "insert argument arr")
-    if axis is None:
-        a = S.ravel(a)
-        axis = 0
+    a, axis = _along(arr, axis, "insert", "arr")
     av = _aval(a)
-    axis = _axis(axis, av.ndim, "insert")
     obj = _static_obj(obj, "insert")
     values = _arr(values)
     values = lax.convert_element_type(values, av.dtype) if _aval(values).dtype != av.dtype else values
@@ -1492,11 +1488,7 @@ def polyint(p, m=1, k=None):
 
 def compress(condition, a, axis=None, *, size=None, fill_value=0):
     """Slices of a where condition holds (static condition, or a static `size`)."""
-    a = _arr(a, "compress argument a")
-    if axis is None:
-        a = S.ravel(a)
-        axis = 0
-    axis = _axis(axis, _aval(a).ndim, "compress")
+    a, axis = _along(a, axis, "compress", "a")
     cond = _arr(condition)
     if _aval(cond).ndim != 1:
         raise ValueError("condition must be a 1D array")
