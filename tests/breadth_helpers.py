@@ -4,6 +4,7 @@ a Python loop) and jvp/vjp (against central finite differences, and <u, J v> = <
 import contextlib
 
 import numpy as np
+import pytest
 
 import jaxish as jax
 import jaxish.numpy as jnp
@@ -18,6 +19,18 @@ def enable_x64(on=True):
         yield
     finally:
         jax.config.update("jax_enable_x64", prev)
+
+
+@pytest.fixture(autouse=True)
+def x64():
+    """The breadth tests run with jax_enable_x64 (import this fixture into a test module)."""
+    with enable_x64():
+        yield
+
+
+def normal(shape, seed=0, scale=1.0):
+    """Standard normal samples (numpy float64) times `scale`, from a seeded generator."""
+    return np.random.default_rng(seed).standard_normal(shape) * scale
 
 
 def leaves(x):

@@ -9,19 +9,9 @@ import jaxish as jax
 import jaxish.numpy as jnp
 from jaxish import lax
 
-from breadth_helpers import enable_x64, check_jit, check_vmap, check_grads
+from breadth_helpers import enable_x64, check_jit, check_vmap, check_grads, normal as _r, x64  # noqa: F401
 
 SETTINGS = dict(max_examples=10, deadline=None)
-
-
-@pytest.fixture(autouse=True)
-def x64():
-    with enable_x64():
-        yield
-
-
-def _r(shape, seed=0):
-    return np.random.default_rng(seed).standard_normal(shape)
 
 
 def _c(shape, seed=0):

@@ -18,19 +18,9 @@ import jaxish.numpy as jnp
 from jaxish import lax, nn
 from jaxish.scipy import special, stats
 
-from breadth_helpers import enable_x64, check_jit, check_vmap, check_grads
+from breadth_helpers import enable_x64, check_jit, check_vmap, check_grads, normal as _r, x64  # noqa: F401
 
 SETTINGS = dict(max_examples=10, deadline=None)
-
-
-@pytest.fixture(autouse=True)
-def x64():
-    with enable_x64():
-        yield
-
-
-def _r(shape, seed=0, scale=1.0):
-    return np.random.default_rng(seed).standard_normal(shape) * scale
 
 
 def _away(shape, seed=0, scale=2.0):
