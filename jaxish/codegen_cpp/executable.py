@@ -17,7 +17,8 @@ from .. import dtypes
 from ..interpreters.eager import run_impl
 from ..scheduler import kernel as K, graph_equations
 from . import compiler
-from ..runtime.buffers import donated_storage, extern_call_lines, fix_extern_output, log_fusion_text
+from ..runtime.buffers import (close_lock, donated_storage, extern_call_lines, fix_extern_output, layout_guard,
+                               log_fusion_text, open_lock)
 
 # outputs at least this large are recycled once the caller has dropped them
 POOL_MIN_BYTES = 1 << 20 if hasattr(torch._C, "_storage_Use_Count") else 1 << 62
@@ -165,10 +166,7 @@ class CppExecutable:
                 lines.append(f"    if type({b}) is not _Tensor: {b} = torch.tensor({b}, dtype=_dt{i})")
             if b not in p.kernel_reads or buf.numel <= 1:
                 continue
-            if i in self.strides:
-                lines.append(f"    if {b}.stride() != {tuple(self.strides[i])}: return _self._variant(ts)")
-            else:
-                lines.append(f"    if not {b}.is_contiguous(): return _self._variant(ts)")
+            lines.append(layout_guard(b, i, self.strides))
         # temps: storage slots allocated once and kept (tensors for externs, pointers for kernels)
         slots = [torch.empty(max(n, 1), dtype=torch.uint8) for n in p.slots]
         self._slots = slots
@@ -184,11 +182,7 @@ class CppExecutable:
         pooled = [b for b, buf in bufs.items()
                   if buf.kind == "output" and not buf.extern and buf.donor is None and buf.nbytes >= POOL_MIN_BYTES]
         locked = bool(p.slots) or bool(pooled)
-        ind = "    "
-        if locked:
-            lines.append("    if not _lock.acquire(False): return _self._fresh(ts)")
-            lines.append("    try:")
-            ind = "        "
+        ind = open_lock(lines, locked)
         for b, buf in bufs.items():
             if buf.kind != "output" or buf.extern:
                 continue
@@ -227,9 +221,7 @@ class CppExecutable:
                 ns[f"_cval{j}"] = o[1]
                 outs.append(f"torch.tensor(_cval{j}, dtype=_cdt{j})")
         lines.append(f"{ind}return [{', '.join(outs)}]")
-        if locked:
-            lines.append("    finally:")
-            lines.append("        _lock.release()")
+        close_lock(lines, locked)
         ns["_fix"] = fix_extern_output(ns["_pool"])
         ns["_take"] = _take_output
         ns["_donated"] = donated_storage

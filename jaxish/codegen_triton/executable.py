@@ -17,7 +17,8 @@ from .. import dtypes
 from ..interpreters.eager import run_impl
 from ..scheduler import kernel as K
 from . import configs, loader
-from ..runtime.buffers import donated_storage, extern_call_lines, fix_extern_output, log_fusion_text
+from ..runtime.buffers import (close_lock, donated_storage, extern_call_lines, fix_extern_output, layout_guard,
+                               log_fusion_text, open_lock)
 
 log = logging.getLogger("jaxish.triton")
 
@@ -153,10 +154,7 @@ class TritonExecutable:
                 lines.append(f"    elif {b}.device != _dev: {b} = {b}.to(_dev)")
             if b not in read_by_kernel or buf.numel <= 1:
                 continue
-            if i in self.strides:
-                lines.append(f"    if {b}.stride() != {tuple(self.strides[i])}: return _self._variant(ts)")
-            else:
-                lines.append(f"    if not {b}.is_contiguous(): return _self._variant(ts)")
+            lines.append(layout_guard(b, i, self.strides))
         if direct is not None:
             ns["_stream"], ns["_slow"] = direct
             ns["_di"] = (self.device.index if self.device.index is not None
@@ -169,11 +167,7 @@ class TritonExecutable:
         for b, t in self._temps.items():
             ns[b] = t
         locked = bool(p.slots) or bool(self._partials)
-        ind = "    "
-        if locked:
-            lines.append("    if not _lock.acquire(False): return _self._fresh(ts)")
-            lines.append("    try:")
-            ind = "        "
+        ind = open_lock(lines, locked)
         for b, buf in bufs.items():
             if buf.kind == "output" and not buf.extern:
                 donor = getattr(buf, "donor", None)
@@ -222,9 +216,7 @@ class TritonExecutable:
                 ns[f"_cval{j}"] = o[1]
                 outs.append(f"torch.tensor(_cval{j}, dtype=_cdt{j}, device=_dev)")
         lines.append(f"{ind}return [{', '.join(outs)}]")
-        if locked:
-            lines.append("    finally:")
-            lines.append("        _lock.release()")
+        close_lock(lines, locked)
         ns["_fix"] = fix_extern_output({s.untyped_storage().data_ptr() for s in self._slots})
         src = "\n".join(lines)
         self.launcher_source = src

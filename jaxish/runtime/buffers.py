@@ -32,6 +32,28 @@ def fix_extern_output(pool):
     return fix
 
 
+def layout_guard(b, i, strides):
+    """Launcher line sending a call to _self._variant when operand `b` (position i) is laid out
+    unlike the example it was compiled for (its strides, or contiguous)."""
+    if i in strides:
+        return f"    if {b}.stride() != {tuple(strides[i])}: return _self._variant(ts)"
+    return f"    if not {b}.is_contiguous(): return _self._variant(ts)"
+
+
+def open_lock(lines, locked):
+    """A launcher holding storage between calls runs under its lock (a re-entrant call gets a
+    private executable, _self._fresh); returns the body's indentation."""
+    if not locked:
+        return "    "
+    lines += ["    if not _lock.acquire(False): return _self._fresh(ts)", "    try:"]
+    return "        "
+
+
+def close_lock(lines, locked):
+    if locked:
+        lines += ["    finally:", "        _lock.release()"]
+
+
 def extern_call_lines(ns, name, primitive, params, inputs, outputs, pooled, ind):
     """Launcher lines of one extern step (the compiled backends' shared form): the primitive's
     impl through run_impl on tensors and literals, each result through `_fix` (which copies it
