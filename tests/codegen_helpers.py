@@ -81,3 +81,16 @@ BINARY_FLOAT = ["add", "sub", "mul", "div", "rem", "pow", "max", "min", "atan2",
 
 INT_BINARY = ["add", "sub", "mul", "div", "rem", "max", "min", "bitwise_and", "bitwise_or", "bitwise_xor",
               "eq", "ne", "lt", "le", "gt", "ge"]
+
+
+# the fused workloads (softmax and layernorm are one kernel each)
+def softmax(x):
+    e = jnp.exp(x - jnp.max(x, axis=-1, keepdims=True))
+    return e / jnp.sum(e, axis=-1, keepdims=True)
+
+
+def layernorm(x, w, b):
+    mu = jnp.mean(x, axis=-1, keepdims=True)
+    xc = x - mu
+    var = jnp.mean(xc * xc, axis=-1, keepdims=True)
+    return xc / jnp.sqrt(var + 1e-5) * w + b

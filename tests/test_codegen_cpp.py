@@ -21,7 +21,7 @@ if codegen.compiler.find_compiler() is None:
 
 from codegen_helpers import (  # noqa: E402
     BINARY_FLOAT, INT_BINARY, UNARY_NAMES, _np, _unary_all, float_values as _float_values,
-    jit_matches_eager, x64)  # noqa: F401 - x64 is a fixture
+    jit_matches_eager, layernorm, softmax, x64)  # noqa: F401 - x64 is a fixture
 
 
 def check(f, *args, **kw):
@@ -328,18 +328,6 @@ def test_complex_falls_back_to_extern():
 
 
 # ---- fusion -------------------------------------------------------------------------------------
-def softmax(x):
-    e = jnp.exp(x - jnp.max(x, axis=-1, keepdims=True))
-    return e / jnp.sum(e, axis=-1, keepdims=True)
-
-
-def layernorm(x, w, b):
-    mu = jnp.mean(x, axis=-1, keepdims=True)
-    xc = x - mu
-    var = jnp.mean(xc * xc, axis=-1, keepdims=True)
-    return xc / jnp.sqrt(var + 1e-5) * w + b
-
-
 def test_softmax_is_one_kernel():
     x = jnp.asarray(np.random.default_rng(9).standard_normal((37, 129)).astype(np.float32))
     c = check(softmax, x, rtol=1e-6, atol=1e-7)

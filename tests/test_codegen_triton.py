@@ -34,7 +34,7 @@ def on_cpu():
 
 from codegen_helpers import (  # noqa: E402
     BINARY_FLOAT, INT_BINARY, UNARY_NAMES, _np, _unary_all,
-    float_values as _float_values, jit_matches_eager, x64)  # noqa: F401 - x64 is a fixture
+    float_values as _float_values, jit_matches_eager, layernorm, softmax, x64)  # noqa: F401 - x64 is a fixture
 
 
 def check(f, *args, **kw):
@@ -341,18 +341,6 @@ def test_extern_calls_between_kernels():
 
 
 # ---- fusion ---------------------------------------------------------------------------------------
-def softmax(x):
-    e = jnp.exp(x - jnp.max(x, axis=-1, keepdims=True))
-    return e / jnp.sum(e, axis=-1, keepdims=True)
-
-
-def layernorm(x, w, b):
-    mu = jnp.mean(x, axis=-1, keepdims=True)
-    xc = x - mu
-    var = jnp.mean(xc * xc, axis=-1, keepdims=True)
-    return xc / jnp.sqrt(var + 1e-5) * w + b
-
-
 @pytest.mark.parametrize("strategy", [None, "looped"])
 def test_softmax_is_one_kernel(strategy, mode):
     mode(strategy)
