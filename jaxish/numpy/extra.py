@@ -167,13 +167,20 @@ def _pad_constant(x, pads, values):
     return x
 
 
-def _pad_index_mode(x, pads, mode):
+def _extended_axes(x, pads):
+    """(axis, lo, hi, size) of each padded axis, for the modes that extend an array with its own
+    values (padding one axis leaves the others' sizes alone); an empty axis has none to use."""
     for ax, (lo, hi) in enumerate(pads):
         if not (lo or hi):
             continue
         n = _aval(x).shape[ax]
         if n == 0:
             raise ValueError(f"can't extend empty axis {ax} using modes other than 'constant' or 'empty'")
+        yield ax, lo, hi, n
+
+
+def _pad_index_mode(x, pads, mode):
+    for ax, lo, hi, n in _extended_axes(x, pads):
         idx = np.pad(np.arange(n), (lo, hi), mode=mode)
         x = _take_static(x, idx, ax)
     return x
@@ -181,12 +188,7 @@ def _pad_index_mode(x, pads, mode):
 
 def _pad_reflect(x, pads, mode, reflect_type):
     offset = 1 if mode == "reflect" else 0
-    for ax, (lo, hi) in enumerate(pads):
-        n = _aval(x).shape[ax]
-        if not (lo or hi):
-            continue
-        if n == 0:
-            raise ValueError(f"can't extend empty axis {ax} using modes other than 'constant' or 'empty'")
+    for ax, lo, hi, n in _extended_axes(x, pads):
         if n == 1 and mode == "reflect":
             x = _pad_index_mode(x, [(0, 0)] * ax + [(lo, hi)] + [(0, 0)] * (_aval(x).ndim - ax - 1), "edge")
             continue
@@ -254,12 +256,7 @@ def _pad_stats(x, pads, stat_length, stat):
     dt = _aval(x).dtype
     if stat_length is not None:
         stat_length = _pad_pairs(stat_length, nd, "stat_length")
-    for ax, (lo, hi) in enumerate(pads):
-        n = _aval(x).shape[ax]
-        if not (lo or hi):
-            continue
-        if n == 0:
-            raise ValueError(f"can't extend empty axis {ax} using modes other than 'constant' or 'empty'")
+    for ax, lo, hi, n in _extended_axes(x, pads):
         sb, sa = (n, n) if stat_length is None else stat_length[ax]
         sb, sa = builtins.max(1, builtins.min(sb, n)), builtins.max(1, builtins.min(sa, n))
         vb = stat(lax.slice_in_dim(x, 0, sb, axis=ax), axis=ax, keepdims=True)
