@@ -284,7 +284,7 @@ custom_jvp_call_p.abstract_eval = _call_abstract_eval
 custom_jvp_call_p.jvp = _custom_jvp_call_jvp
 custom_jvp_call_p.batch = _custom_jvp_call_batch
 custom_jvp_call_p.batch_needs_axis = True
-custom_jvp_call_p.weak_type_rule = lambda weaks, graph, **_: [a.weak_type for a in graph.out_avals]
+custom_jvp_call_p.weak_type_rule = core.graph_out_weak_types
 
 
 # ---- custom_vjp -------------------------------------------------------------------------------
@@ -450,7 +450,7 @@ custom_vjp_call_p.unsigned_shim = False
 
 
 def _custom_vjp_call_jvp(primals, tangents, graph, fwd, num_consts, name):
-    consts, args = primals[:num_consts], primals[num_consts:]
+    args = primals[num_consts:]
     targs = tangents[num_consts:]
     if any(type(t) is not Zero for t in tangents[:num_consts]):
         raise TypeError(f"custom_vjp function {name} closes over a value that is being differentiated: "
@@ -523,7 +523,7 @@ custom_vjp_call_p.abstract_eval = _call_abstract_eval
 custom_vjp_call_p.jvp = _custom_vjp_call_jvp
 custom_vjp_call_p.batch = _custom_vjp_call_batch
 custom_vjp_call_p.batch_needs_axis = True
-custom_vjp_call_p.weak_type_rule = lambda weaks, graph, **_: [a.weak_type for a in graph.out_avals]
+custom_vjp_call_p.weak_type_rule = core.graph_out_weak_types
 
 # ---- custom_lin: the linear map whose transpose is the user's bwd ------------------------------
 custom_lin_p = Primitive("custom_lin", multiple_results=True)

@@ -74,6 +74,12 @@ def axis_size(name):
     raise NameError(f"unbound axis name: {name}")
 
 
+def graph_out_weak_types(weaks, graph, **_):
+    """weak_type_rule of a primitive that calls `graph` (jit_call, remat, custom_jvp/vjp calls):
+    its outputs are weak exactly where the graph's outputs are."""
+    return [a.weak_type for a in graph.out_avals]
+
+
 class Primitive:
     """A named operation. Rules live as attributes set beside the primitive's definition."""
     multiple_results = False

@@ -67,5 +67,5 @@ jit_call_p.transpose = _transpose
 jit_call_p.batch = _batch
 jit_call_p.batch_needs_axis = True  # collectives inside the graph need the vmap's axis name
 jit_call_p.partial_eval = _partial_eval
-jit_call_p.weak_type_rule = lambda weaks, graph, **_: [a.weak_type for a in graph.out_avals]
+jit_call_p.weak_type_rule = core.graph_out_weak_types
 jit_call_p.unsigned_shim = False

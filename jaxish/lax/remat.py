@@ -20,7 +20,7 @@ from ..interpreters.core import Primitive
 from ..interpreters.eager import EagerTrace
 from ..interpreters.jvp import Zero, instantiate
 from ..interpreters.transpose import is_undefined
-from ..interpreters.staging import trace_to_subgraph, eval_graph
+from ..interpreters.staging import trace_to_subgraph
 from ..interpreters.graph_transforms import jvp_graph, batch_graph, transpose_graph
 from ..interpreters.partial_eval import partial_eval_graph, stage_unknown_part
 from ..tree_util import tree_flatten, tree_unflatten
@@ -247,4 +247,4 @@ remat_p.transpose = _remat_transpose
 remat_p.batch = _remat_batch
 remat_p.batch_needs_axis = True
 remat_p.partial_eval = _remat_partial_eval
-remat_p.weak_type_rule = lambda weaks, graph, **_: [a.weak_type for a in graph.out_avals]
+remat_p.weak_type_rule = core.graph_out_weak_types
