@@ -8,7 +8,8 @@ import pytest
 import jaxish as jax
 import jaxish.numpy as jnp
 from jaxish import lax
-from jaxish.config import config
+
+from breadth_helpers import enable_x64
 
 
 def _np(x):
@@ -42,11 +43,8 @@ def jit_matches_eager(backend, f, *args, rtol=1e-6, atol=1e-6, names=None):
 
 @pytest.fixture
 def x64():
-    config.update("jax_enable_x64", True)
-    try:
+    with enable_x64():
         yield
-    finally:
-        config.update("jax_enable_x64", False)
 
 
 SPECIAL = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 1.5, -2.5, 2.5, 3.0, 1e-30, -1e-30, 1e30, -1e30,

@@ -15,17 +15,9 @@ import jaxish.numpy as jnp
 from jaxish import lax
 
 EPS = 1e-6
+from breadth_helpers import x64  # noqa: E402,F401 - the autouse fixture
+
 SETTINGS = dict(max_examples=10, deadline=None)
-
-
-@pytest.fixture(autouse=True)
-def x64():
-    prev = jax.config.read("jax_enable_x64")
-    jax.config.update("jax_enable_x64", True)
-    try:
-        yield
-    finally:
-        jax.config.update("jax_enable_x64", prev)
 
 
 # ---- oracles ----------------------------------------------------------------------------------

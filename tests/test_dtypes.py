@@ -1,6 +1,5 @@
 """JAX's type promotion: the lattice table, weak types and x64 canonicalization, with every
 expected result taken from real JAX 0.10.2 (`jnp.promote_types` and array results)."""
-import contextlib
 
 import numpy as np
 import pytest
@@ -193,13 +192,7 @@ EXPR_X64 = {
 }
 
 
-@contextlib.contextmanager
-def x64():
-    jax.config.update("jax_enable_x64", True)
-    try:
-        yield
-    finally:
-        jax.config.update("jax_enable_x64", False)
+from breadth_helpers import enable_x64 as x64  # noqa: E402
 
 
 def desc(x):

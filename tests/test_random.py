@@ -3,7 +3,6 @@
 The reference values were produced with /work/jaxenv (jax 0.10.2, CPU, default config) and are
 hard-coded here; integer draws must agree bit for bit, float draws to float rounding.
 """
-import contextlib
 
 import numpy as np
 import pytest
@@ -104,13 +103,7 @@ REF = {'PRNGKey': {-1: ([0, 4294967295], 'uint32'),
 
 
 
-@contextlib.contextmanager
-def x64():
-    jax.config.update("jax_enable_x64", True)
-    try:
-        yield
-    finally:
-        jax.config.update("jax_enable_x64", False)
+from breadth_helpers import enable_x64 as x64  # noqa: E402
 
 
 def check(got, name, sub=None, rtol=2e-6, atol=2e-6):
