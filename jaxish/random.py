@@ -269,6 +269,16 @@ def _float_dtype(name, dtype, allow_complex=False):
     return dtype
 
 
+def _sample_shape(name, shape, *param_shapes):
+    """The shape to sample: the parameters' broadcast shape when `shape` is None, else `shape`,
+    checked to be one the parameters broadcast to."""
+    if shape is None:
+        return lax.broadcast_shapes(name, *param_shapes)
+    shape = _canonical_shape(shape)
+    _check_shape(name, shape, *param_shapes)
+    return shape
+
+
 def _check_shape(name, shape, *param_shapes):
     if param_shapes:
         shapes = [tuple(shape)] + [tuple(s) for s in param_shapes]
@@ -339,11 +349,7 @@ def truncated_normal(key, lower, upper, shape=None, dtype=None):
     """Normal values truncated to the open interval (lower, upper)."""
     key = _check_key("truncated_normal", key)
     dtype = _float_dtype("truncated_normal", dtype)
-    if shape is None:
-        shape = lax.broadcast_shapes("truncated_normal", _shape_of(lower), _shape_of(upper))
-    else:
-        shape = _canonical_shape(shape)
-        _check_shape("truncated_normal", shape, _shape_of(lower), _shape_of(upper))
+    shape = _sample_shape("truncated_normal", shape, _shape_of(lower), _shape_of(upper))
     sqrt2 = float(np.sqrt(np.array(2.0, dtype)))
     lower = lax.convert_element_type(jnp.asarray(lower), dtype)
     upper = lax.convert_element_type(jnp.asarray(upper), dtype)
@@ -364,11 +370,7 @@ def bernoulli(key, p=0.5, shape=None, mode="low"):
     p = jnp.asarray(p)
     if not dtypes.is_float(p.dtype):
         raise TypeError(f"bernoulli probability `p` must have a floating dtype, got {p.dtype}.")
-    if shape is None:
-        shape = p.shape
-    else:
-        shape = _canonical_shape(shape)
-        _check_shape("bernoulli", shape, p.shape)
+    shape = _sample_shape("bernoulli", shape, p.shape)
     dtype = p.dtype
     if mode == "high":
         u = _uniform(key, (2, *shape), dtype, 0.0, 1.0)
@@ -576,11 +578,7 @@ def categorical(key, logits, axis=-1, shape=None, replace=True, mode=None):
     nd = logits.ndim
     axis_c = _canonical_axis(axis, nd)
     batch_shape = tuple(d for i, d in enumerate(logits.shape) if i != axis_c)
-    if shape is None:
-        shape = batch_shape
-    else:
-        shape = _canonical_shape(shape)
-        _check_shape("categorical", shape, batch_shape)
+    shape = _sample_shape("categorical", shape, batch_shape)
     mode = "low" if mode is None else mode
     prefix = shape[:len(shape) - len(batch_shape)]
     if replace:
@@ -703,11 +701,7 @@ def _gamma_one(key, alpha, log_space):
 
 def _gamma(key, a, shape, dtype, log_space):
     a = jnp.asarray(a)
-    if shape is None:
-        shape = a.shape
-    else:
-        shape = _canonical_shape(shape)
-        _check_shape("gamma", shape, a.shape)
+    shape = _sample_shape("gamma", shape, a.shape)
     a = lax.convert_element_type(a, dtype)
     if a.shape != shape:
         a = jnp.broadcast_to(a, shape)
@@ -736,11 +730,7 @@ def beta(key, a, b, shape=None, dtype=None):
     """Beta(a, b) samples from two log-gamma draws."""
     key = _check_key("beta", key)
     dtype = _float_dtype("beta", dtype)
-    if shape is None:
-        shape = lax.broadcast_shapes("beta", _shape_of(a), _shape_of(b))
-    else:
-        shape = _canonical_shape(shape)
-        _check_shape("beta", shape, _shape_of(a), _shape_of(b))
+    shape = _sample_shape("beta", shape, _shape_of(a), _shape_of(b))
     a = jnp.broadcast_to(lax.convert_element_type(jnp.asarray(a), dtype), shape)
     b = jnp.broadcast_to(lax.convert_element_type(jnp.asarray(b), dtype), shape)
     ks = _split(key, (2,))
@@ -758,11 +748,7 @@ def dirichlet(key, alpha, shape=None, dtype=None):
     alpha = jnp.asarray(alpha)
     if alpha.ndim < 1:
         raise ValueError(f"dirichlet requires alpha.ndim >= 1, got alpha.ndim == {alpha.ndim}")
-    if shape is None:
-        shape = alpha.shape[:-1]
-    else:
-        shape = _canonical_shape(shape)
-        _check_shape("dirichlet", shape, alpha.shape[:-1])
+    shape = _sample_shape("dirichlet", shape, alpha.shape[:-1])
     alpha = lax.convert_element_type(alpha, dtype)
     logs = _gamma(key, alpha, tuple(shape) + alpha.shape[-1:], dtype, True)
     m = jnp.max(logs, axis=-1, keepdims=True)
