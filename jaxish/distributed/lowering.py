@@ -140,13 +140,9 @@ def axis_env(axes):
 def staged():
     """Collectives across processes need traced operands (lax treats a concrete value as equal on
     every lane), so the per-process program is always staged, even under jax.disable_jit()."""
-    from ..config import config
-    prev = config._values["jax_disable_jit"]
-    config._values["jax_disable_jit"] = False
-    try:
+    from ..api import disable_jit
+    with disable_jit(False):
         yield
-    finally:
-        config._values["jax_disable_jit"] = prev
 
 
 def bound_axes():
@@ -278,7 +274,6 @@ def _all_reduce(x, op, ax, what):
 
 def _gather_stack(x, ax, what):
     """(size, *x.shape): every rank's x, in axis order."""
-    import torch.distributed as dist
     x = _prep(x)
     _check_agreement(what, ax, x, None)
     flat = x.reshape(-1)
