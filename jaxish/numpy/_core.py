@@ -34,6 +34,15 @@ def _operand(x, argname="x"):
     raise TypeError(f"{argname}: expected an array or scalar, got {type(x).__name__}: {x!r}")
 
 
+def _array(x, argname="a"):
+    """An array operand: _operand, with Python scalars made 0-d arrays."""
+    x = _operand(x, argname)
+    if type(x) in _SCALARS:
+        from .creation import asarray
+        x = asarray(x)
+    return x
+
+
 def _scalar_to(value, dtype):
     """A Python scalar of the Python type matching `dtype`'s kind (for weak literals)."""
     k = dtype.kind

@@ -12,7 +12,7 @@ from ..interpreters import core
 from .. import lax
 from ..lax import _ops as L
 from . import _core as C
-from ._core import _operand, _SCALARS, promote_args, _promote_to_inexact
+from ._core import _array as _arr, promote_args, _promote_to_inexact
 from .creation import asarray, zeros, arange, linspace
 from . import reductions as R
 import importlib as _importlib
@@ -26,13 +26,6 @@ __all__ = ["diff", "ediff1d", "pad", "roll", "tile", "repeat", "tril", "triu", "
            "diagflat", "insert", "delete", "append", "select", "piecewise", "interp", "cross", "convolve",
            "correlate", "polyval", "rot90", "indices", "ix_", "unravel_index", "ravel_multi_index", "vander",
            "trapezoid", "cov", "corrcoef", "fill_diagonal"]
-
-
-def _arr(a, name="a"):
-    a = _operand(a, name)
-    if type(a) in _SCALARS:
-        a = asarray(a)
-    return a
 
 
 def _aval(x):

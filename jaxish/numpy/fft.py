@@ -10,7 +10,7 @@ from ..interpreters import core
 from .. import lax
 from ..lax.fft import fft_p, FftType
 from . import _core as C
-from ._core import _operand, _SCALARS
+from ._core import _array
 from .creation import asarray
 
 __all__ = ["fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", "rfft2", "irfft2", "fftn", "ifftn",
@@ -22,8 +22,7 @@ def _aval(x):
 
 
 def _arr(a):
-    a = _operand(a, "fft argument a")
-    return asarray(a) if type(a) in _SCALARS else a
+    return _array(a, "fft argument a")
 
 
 def _complex_dtype(dt):

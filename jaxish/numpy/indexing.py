@@ -11,7 +11,7 @@ from ..interpreters import core
 from .. import lax
 from ..lax import elementwise as E
 from ..lax.indexing import gather_nd_p, scatter_nd_p
-from ._core import _operand, _SCALARS
+from ._core import _array, _operand, _SCALARS
 
 
 class NonConcreteBooleanIndexError(IndexError):
@@ -22,11 +22,7 @@ class NonConcreteBooleanIndexError(IndexError):
 
 
 def _arr(a):
-    a = _operand(a)
-    if type(a) in _SCALARS:
-        from .creation import asarray
-        a = asarray(a)
-    return a
+    return _array(a, "x")
 
 
 def _is_advanced(e):

@@ -8,15 +8,7 @@ from .. import dtypes
 from ..interpreters import core
 from .. import lax
 from ..lax import elementwise as E, reductions as R
-from ._core import _operand, promote_args, _SCALARS
-
-
-def _arr(a, name):
-    a = _operand(a, name)
-    if type(a) in _SCALARS:
-        from .creation import asarray
-        a = asarray(a)
-    return a
+from ._core import _array as _arr, promote_args
 
 
 def _axes(axis, ndim, name):

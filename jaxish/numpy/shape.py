@@ -8,15 +8,7 @@ import numpy as np
 from .. import dtypes
 from ..interpreters import core
 from .. import lax
-from ._core import _operand, promote_args, _SCALARS
-
-
-def _arr(a, name="a"):
-    a = _operand(a, name)
-    if type(a) in _SCALARS:
-        from .creation import asarray
-        a = asarray(a)
-    return a
+from ._core import _array as _arr, promote_args
 
 
 def shape(a):

@@ -10,18 +10,10 @@ from ..interpreters import core
 from .. import lax
 from ..lax import _ops as L
 from ..lax.sorting import sort_p
-from ._core import _operand, _SCALARS
+from ._core import _array as _arr
 
 __all__ = ["sort", "argsort", "lexsort", "searchsorted", "unique", "unique_values", "unique_counts",
            "unique_inverse", "unique_all", "partition", "argpartition", "sort_complex"]
-
-
-def _arr(a, name="a"):
-    a = _operand(a, name)
-    if type(a) in _SCALARS:
-        from .creation import asarray
-        a = asarray(a)
-    return a
 
 
 def _axis(axis, nd, name):
