@@ -333,12 +333,13 @@ class _Acc:
             out.append(f"{'' if which == 'acc' else 'b'}nan_{n}{sub} = 0;")
         return out
 
-    def pragma_clauses(self):
+    def pragma_clauses(self, prefix=""):
+        """OpenMP reduction clauses of the block accumulators (`prefix`: of a renamed copy)."""
         n = self.name
         op = {"sum": "+", "prod": "*", "and": "&", "or": "|", "max": "max", "min": "min"}[self.kind]
-        out = [f"reduction({op}:blk_{n})"]
+        out = [f"reduction({op}:{prefix}blk_{n})"]
         if self.nan:
-            out.append(f"reduction(|:bnan_{n})")
+            out.append(f"reduction(|:{prefix}bnan_{n})")
         return out
 
     def update(self, v, pos, sub=""):
@@ -369,10 +370,9 @@ class _Acc:
         """Fold the lanes into the block total: a simd tree reduction, then the usual merge."""
         n = self.name
         out = [f"{self.vct} lblk_{n} = {self.identity()};"]
-        clauses = [c.replace(f"blk_{n}", f"lblk_{n}") for c in self.pragma_clauses()]
+        clauses = self.pragma_clauses("l")
         if self.nan:
             out.append(f"int lbnan_{n} = 0;")
-            clauses = [c.replace(f"bnan_{n}", f"lbnan_{n}") for c in clauses]
         body = self.combine(f"lblk_{n}", f"blk_{n}[jx_l]")
         if self.nan:
             body.append(f"lbnan_{n} |= bnan_{n}[jx_l];")
