@@ -324,8 +324,7 @@ class TritonExecutable:
         for n, plans in self.candidates.items():
             chosen = self.chosen.get(n)
             for plan in ([chosen] if chosen is not None else plans):
-                args = [arg(b) for b in self.writers[n].args]
-                args += [self._partials[(n, i)] for i in range(len(plan.partials))]
+                args = self._launch_args(n, plan, arg)
                 jobs += [(getattr(self.module, ln.fn), args, ln) for ln in plan.launches]
         if len(jobs) < 2:
             return
@@ -344,9 +343,13 @@ class TritonExecutable:
             return tuple(t.stride()) == tuple(self.strides[i])
         return t.is_contiguous()
 
+    def _launch_args(self, name, plan, value):
+        """Kernel `name`'s arguments under `plan`: value(buffer) per buffer, then its partials."""
+        return [value(b) for b in self.writers[name].args] + [self._partials[(name, i)]
+                                                               for i in range(len(plan.partials))]
+
     def _launch(self, name, plan, env):
-        w = self.writers[name]
-        args = [env[b] for b in w.args] + [self._partials[(name, i)] for i in range(len(plan.partials))]
+        args = self._launch_args(name, plan, env.__getitem__)
         for ln in plan.launches:
             getattr(self.module, ln.fn)[ln.grid](*args, **ln.kwargs, num_warps=ln.num_warps)
 
