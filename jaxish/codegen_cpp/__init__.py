@@ -4,7 +4,6 @@ of OpenMP/SIMD kernels and runs it through a flat ctypes launcher.
 `compile_executable(graph, tensors, donate)` is what jaxish.runtime calls for backend "cpp".
 Both the library and the launch plan are cached on disk (JAXISH_CACHE_DIR/cpp), so a second
 process with the same graph neither schedules nor compiles."""
-import hashlib
 import logging
 import os
 import warnings
@@ -13,7 +12,7 @@ from . import compiler
 from .compiler import CompileError, stats  # noqa: F401
 from .executable import CppExecutable, load_plan, save_plan
 from ..scheduler import input_strides
-from ..runtime.versions import code_version
+from ..runtime.versions import code_version, plan_key
 
 log = logging.getLogger("jaxish")
 _warned = []
@@ -24,21 +23,13 @@ def _eager(graph, note):
     return EagerExecutable(graph, note=note)
 
 
-def plan_key(graph, strides, donate):
-    from ..ir.printer import print_graph
-    text = "|".join([print_graph(graph), repr([v.aval.weak_type for v in graph.invars]),
-                     repr(sorted(strides.items())), repr(tuple(donate)),
-                     code_version("codegen_cpp", "scheduler"),
-                     compiler.toolchain_id()])
-    return hashlib.sha256(text.encode()).hexdigest()[:40]
-
-
 def build(graph, strides=None, donate=()):
     """A CppExecutable from the plan cache when possible, else scheduled and compiled."""
     strides = strides or {}
     path = None
     try:
-        path = os.path.join(compiler.cache_dir(), f"plan-{plan_key(graph, strides, donate)}.json")
+        key = plan_key(graph, strides, donate, code_version("codegen_cpp", "scheduler"), compiler.toolchain_id())
+        path = os.path.join(compiler.cache_dir(), f"plan-{key}.json")
     except Exception:  # noqa: BLE001 - an unprintable graph just skips the plan cache
         pass
     if path is not None:

@@ -22,7 +22,6 @@ from ..runtime.buffers import (close_lock, donated_storage, extern_call_lines, f
 
 # outputs at least this large are recycled once the caller has dropped them
 POOL_MIN_BYTES = 1 << 20 if hasattr(torch._C, "_storage_Use_Count") else 1 << 62
-_DTYPES = {np.dtype(d).name: np.dtype(d) for d in dtypes.SUPPORTED}
 
 
 def translation_unit(program):
@@ -95,18 +94,14 @@ class LaunchPlan:
                    reads, len(program.kernels), program.describe())
 
     def to_json(self):
-        bufs = {n: dict(shape=list(b.shape), dtype=b.dtype.name, strides=list(b.strides), kind=b.kind,
-                        arg=b.arg, slot=b.slot, extern=b.extern, donor=b.donor)
-                for n, b in self.buffers.items() if b.kind != "local"}
+        bufs = {n: b.to_json() for n, b in self.buffers.items() if b.kind != "local"}
         return dict(inputs=self.inputs, outputs=self.outputs, buffers=bufs, steps=self.steps,
                     slots=self.slots, kernel_reads=sorted(self.kernel_reads),
                     kernel_count=self.kernel_count, describe=self.describe)
 
     @classmethod
     def from_json(cls, d):
-        bufs = {n: K.Buffer(n, tuple(b["shape"]), _DTYPES[b["dtype"]], tuple(b["strides"]), b["kind"],
-                            arg=b["arg"], slot=b["slot"], extern=b["extern"], donor=b["donor"])
-                for n, b in d["buffers"].items()}
+        bufs = {n: K.Buffer.from_json(n, b) for n, b in d["buffers"].items()}
         return cls(d["inputs"], d["outputs"], bufs, d["steps"], d["slots"], d["kernel_reads"],
                    d["kernel_count"], d["describe"])
 
@@ -217,7 +212,7 @@ class CppExecutable:
             if isinstance(o, str):
                 outs.append(o)
             else:
-                ns[f"_cdt{j}"] = dtypes.to_torch_dtype(_DTYPES[o[2]])
+                ns[f"_cdt{j}"] = dtypes.to_torch_dtype(K.dtype_named(o[2]))
                 ns[f"_cval{j}"] = o[1]
                 outs.append(f"torch.tensor(_cval{j}, dtype=_cdt{j})")
         lines.append(f"{ind}return [{', '.join(outs)}]")

@@ -7,7 +7,6 @@ whether kernels run on a GPU or in the interpreter, and a hash of this backend's
 scheduler's sources (a change to either invalidates every plan). Extern steps keep the position
 of their equation (`scheduler.graph_equations`); their primitive and parameters come back from
 the graph."""
-import hashlib
 import json
 import os
 
@@ -15,19 +14,16 @@ import numpy as np
 
 from ..scheduler import kernel as K, graph_equations
 from . import configs, loader
-from ..runtime.versions import code_version
+from ..runtime.versions import code_version, plan_key
 
 def plan_path(graph, strides, donate, interpret):
     """Where the plan of this graph lives, or None (a graph that cannot be printed)."""
-    from ..ir.printer import print_graph
     try:
-        text = "|".join([print_graph(graph), repr([v.aval.weak_type for v in graph.invars]),
-                         repr(sorted((strides or {}).items())), repr(tuple(donate)),
-                         "interp" if interpret else "gpu", repr(configs.options.key()),
-                         code_version("codegen_triton", "scheduler")])
+        key = plan_key(graph, strides or {}, donate, "interp" if interpret else "gpu",
+                       repr(configs.options.key()), code_version("codegen_triton", "scheduler"))
     except Exception:  # noqa: BLE001 - an unprintable graph just skips the plan cache
         return None
-    return os.path.join(loader.cache_dir(), f"plan-{hashlib.sha256(text.encode()).hexdigest()[:40]}.json")
+    return os.path.join(loader.cache_dir(), f"plan-{key}.json")
 
 
 class CachedKernel(K.Kernel):
@@ -60,9 +56,7 @@ def _literal(x):
 
 def to_json(program, gen):
     writers, candidates, sources, source = gen
-    bufs = {n: dict(shape=list(b.shape), dtype=np.dtype(b.dtype).name, strides=list(b.strides), kind=b.kind,
-                    arg=b.arg, slot=b.slot, extern=b.extern, donor=b.donor)
-            for n, b in program.buffers.items() if b.kind != "local"}
+    bufs = {n: b.to_json() for n, b in program.buffers.items() if b.kind != "local"}
     steps = []
     for st in program.steps:
         if isinstance(st, K.Kernel):
@@ -87,10 +81,7 @@ def to_json(program, gen):
 
 def from_json(d, graph):
     """(Program, (writers, candidates, sources, source)) of a stored plan."""
-    bufs = {n: K.Buffer(n, tuple(b["shape"]), np.dtype(b["dtype"]) if b["dtype"] != "bfloat16" else _bf16(),
-                        tuple(b["strides"]), b["kind"], arg=b["arg"], slot=b["slot"], extern=b["extern"],
-                        donor=b["donor"])
-            for n, b in d["buffers"].items()}
+    bufs = {n: K.Buffer.from_json(n, b) for n, b in d["buffers"].items()}
     eqns = None
     steps, writers, candidates, sources = [], {}, {}, {}
     for s in d["steps"]:
@@ -111,15 +102,9 @@ def from_json(d, graph):
                                       [x if isinstance(x, str) else ("literal", x[1]) for x in s["inputs"]],
                                       list(s["outputs"]), origin=list(s.get("origin", ())),
                                       eqn_index=s["eqn_index"]))
-    outputs = [o if isinstance(o, str) else ("const", o[1], np.dtype(o[2]) if o[2] != "bfloat16" else _bf16())
-               for o in d["outputs"]]
+    outputs = [o if isinstance(o, str) else ("const", o[1], K.dtype_named(o[2])) for o in d["outputs"]]
     program = K.Program(bufs, list(d["inputs"]), outputs, steps, list(d["slots"]))
     return program, (writers, candidates, sources, d["source"])
-
-
-def _bf16():
-    import ml_dtypes
-    return np.dtype(ml_dtypes.bfloat16)
 
 
 def load(path, graph):

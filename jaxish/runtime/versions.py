@@ -17,3 +17,12 @@ def code_version(*subpackages):
             with open(f, "rb") as fh:
                 h.update(fh.read())
     return h.hexdigest()[:16]
+
+
+def plan_key(graph, strides, donate, *extra):
+    """Hash naming a stored launch plan: the graph's text, its operands' weak types and strides
+    (position -> strides), the donated positions, then the backend's `extra` strings."""
+    from ..ir.printer import print_graph
+    text = "|".join([print_graph(graph), repr([v.aval.weak_type for v in graph.invars]),
+                     repr(sorted(strides.items())), repr(tuple(donate)), *extra])
+    return hashlib.sha256(text.encode()).hexdigest()[:40]

@@ -108,6 +108,27 @@ class Buffer:
     def nbytes(self):
         return self.numel * self.dtype.itemsize
 
+    def to_json(self):
+        """The buffer as JSON (backends store it in their launch plans), its name aside."""
+        return dict(shape=list(self.shape), dtype=np.dtype(self.dtype).name, strides=list(self.strides),
+                    kind=self.kind, arg=self.arg, slot=self.slot, extern=self.extern, donor=self.donor)
+
+    @classmethod
+    def from_json(cls, name, d):
+        return cls(name, tuple(d["shape"]), dtype_named(d["dtype"]), tuple(d["strides"]), d["kind"],
+                   arg=d["arg"], slot=d["slot"], extern=d["extern"], donor=d["donor"])
+
+
+_DTYPES = {}
+
+
+def dtype_named(name):
+    """The numpy dtype jaxish supports under `name` (bfloat16 included)."""
+    if not _DTYPES:
+        from .. import dtypes
+        _DTYPES.update({np.dtype(d).name: np.dtype(d) for d in dtypes.SUPPORTED})
+    return _DTYPES[name]
+
 
 @dataclass(frozen=True)
 class Load:
