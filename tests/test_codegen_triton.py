@@ -476,6 +476,37 @@ def test_direct_launcher_calls_the_compiled_kernel_with_signature_order():
     np.testing.assert_allclose(outs[0].numpy(), want[0], rtol=1e-5, atol=1e-5)
 
 
+def test_gpu_launcher_switches_to_its_own_device():
+    """A GPU executable called while another GPU is current runs under its own device (Triton
+    compiles and launches on the current one); here with a fake device switch around the
+    interpreter."""
+    import types
+    f = lambda x: jnp.tanh(x) * 2.0          # noqa: E731
+    x = jnp.arange(6.0)
+    exe = jax.jit(f, backend="triton").lower(x).compile().executable
+    log, current, switches = [], [1], []
+    exe.module = types.SimpleNamespace(**{n: _FakeJIT(getattr(exe.module, n), log)
+                                          for n in dir(exe.module) if n.startswith("kernel")})
+
+    def run_on(index, run, ts):
+        switches.append(index)
+        saved, current[0] = current[0], index
+        try:
+            return run(ts)
+        finally:
+            current[0] = saved
+    guard = (lambda: current[0], run_on)
+    slow = exe._build_launcher(guard=guard)
+    run = exe._build_launcher(direct=(lambda idx: "S", slow), guard=guard)
+    for launcher in (slow, run, run):
+        out, = launcher([x._t])
+        np.testing.assert_allclose(out.numpy(), np.tanh(np.arange(6.0)) * 2.0, rtol=1e-6)
+    assert switches == [0, 0, 0] and current == [1]
+    current[0] = 0                            # already on the right device: no switch
+    run([x._t])
+    assert switches == [0, 0, 0] and log[-1] == "direct"
+
+
 def test_second_process_reads_the_stored_plan(tmp_path):
     """A second process with the same graph takes the launch plan from disk: it neither schedules
     nor imports sympy, and its results are the first process's."""

@@ -282,3 +282,16 @@ def test_generated_source_has_nothing_vendor_specific():
     src = c.executable.source
     for word in ("inline_asm", "cuda", "ptx", "__nv_", "__ocml"):
         assert word not in src.lower()
+
+
+@pytest.mark.skipif(torch.cuda.device_count() < 2, reason="needs two GPUs")
+def test_second_gpu_while_the_first_is_current():
+    """Tensors on cuda:1 with cuda:0 current: compiled, launched and allocated on cuda:1."""
+    f = jax.jit(lambda x: jnp.tanh(x) * 2.0 + jnp.sum(x), backend="triton")
+    x = torch.randn(1 << 16)
+    want = torch.tanh(x) * 2.0 + x.sum()
+    with torch.cuda.device(0):
+        for _ in range(3):                      # tuning call, direct launches
+            out = f(ArrayImpl(x.to("cuda:1"), False))
+            assert T(out).device == torch.device("cuda:1")
+            close(T(out).cpu(), want, 1e-5, 1e-5)

@@ -41,6 +41,17 @@ def device_of(tensors):
     return dev
 
 
+def _run_on(index, run, ts):
+    with torch.cuda.device(index):
+        return run(ts)
+
+
+def device_guard():
+    """(current device index, run-on-device) for GPU launchers; see _build_launcher."""
+    cur = getattr(torch._C, "_cuda_getDevice", None) or torch.cuda.current_device
+    return cur, _run_on
+
+
 def device_name(dev):
     if dev.type == "cpu":
         return "interpreter"
@@ -116,7 +127,8 @@ class TritonExecutable:
     def _launcher(self):
         """The call path: on a GPU the direct launcher (falling back to Triton's own launch on
         misaligned inputs), under the interpreter the plain one."""
-        slow = self._build_launcher()
+        guard = None if self.interpret else device_guard()
+        slow = self._build_launcher(guard=guard)
         if self.interpret or not direct_launch_ok():
             return slow
         try:
@@ -125,21 +137,30 @@ class TritonExecutable:
         except Exception as e:  # noqa: BLE001 - an unknown Triton: keep its own launch path
             log.info("triton direct launch unavailable: %s", e)
             return slow
-        return self._build_launcher(direct=(stream, slow))
+        return self._build_launcher(direct=(stream, slow), guard=guard)
 
-    def _build_launcher(self, direct=None):
+    def _build_launcher(self, direct=None, guard=None):
         """Generate run(ts). With `direct=(stream_fn, slow_run)`, each kernel's first call goes
         through Triton (`kernel[grid](...)`, which compiles or loads it) and keeps the
         CompiledKernel; later calls call its C launcher straight away with the arguments in
         signature order, skipping Triton's per-call binding, specialization key and cache
         lookup (tens of microseconds a launch). Triton specialized the kernel on 16-byte
         aligned pointers, so inputs and extern results are checked for alignment first: a
-        misaligned one takes Triton's path (`slow_run` for inputs)."""
+        misaligned one takes Triton's path (`slow_run` for inputs).
+
+        With `guard=(current_device_fn, run_on_fn)` (every GPU launcher), a call made while
+        another GPU is current switches to the executable's own device first: Triton compiles,
+        loads and launches on the current device, and the jit cache keys executables by device."""
         p = self.program
         bufs = p.buffers
         ns = {"torch": torch, "_Tensor": torch.Tensor, "_empty": torch.empty, "_run_impl": run_impl,
               "_self": self, "_lock": self._lock, "_dev": self.device, "_donated": donated_storage}
         lines = ["def run(ts):"]
+        ns["_di"] = (self.device.index if self.device.index is not None
+                     else 0 if self.interpret else torch.cuda.current_device())
+        if guard is not None:
+            ns["_cur"], ns["_on"] = guard
+            lines.append("    if _cur() != _di: return _on(_di, run, ts)")
         nin = len(p.inputs)
         if nin:
             lines.append(f"    {', '.join(p.inputs)}, = ts" if nin == 1 else f"    {', '.join(p.inputs)} = ts")
@@ -157,8 +178,6 @@ class TritonExecutable:
             lines.append(layout_guard(b, i, self.strides))
         if direct is not None:
             ns["_stream"], ns["_slow"] = direct
-            ns["_di"] = (self.device.index if self.device.index is not None
-                         else 0 if self.interpret else torch.cuda.current_device())
             ns["_keep"] = _keeper(ns)
             ext = [b for b in p.inputs if b in read_by_kernel]
             if ext:
@@ -241,6 +260,10 @@ class TritonExecutable:
 
     # ---- first call on a GPU: time the candidate plans ----
     def _tuning_run(self, ts):
+        if not self.interpret:
+            cur, on = device_guard()
+            if cur() != self.device.index:
+                return on(self.device.index, self._tuning_run, ts)
         self._warm_up(ts)
         p = self.program
         bufs = p.buffers
