@@ -26,7 +26,10 @@ __all__ = ["PRNGKey", "key", "key_data", "wrap_key_data", "split", "fold_in", "b
            "normal", "randint", "bernoulli", "truncated_normal", "gumbel", "exponential",
            "logistic", "laplace", "cauchy", "rademacher", "categorical", "choice",
            "permutation", "shuffle", "lognormal", "maxwell", "rayleigh", "threefry_2x32", "gamma",
-           "loggamma", "beta", "dirichlet", "multivariate_normal", "key_impl", "clone"]
+           "loggamma", "beta", "dirichlet", "multivariate_normal", "key_impl", "clone",
+           "poisson", "binomial", "geometric", "t", "chisquare", "f", "pareto", "weibull_min", "wald",
+           "triangular", "double_sided_maxwell", "generalized_normal", "ball", "orthogonal",
+           "multinomial", "key_dtype"]
 
 _U32 = dtypes.uint32
 _UINT_DTYPES = {8: dtypes.uint8, 16: dtypes.uint16, 32: dtypes.uint32, 64: dtypes.uint64}
@@ -155,6 +158,8 @@ def key(seed, *, impl=None, dtype=None):
 
 
 def _check_impl(impl):
+    if isinstance(impl, KeyTy):
+        impl = impl.impl
     if impl is not None and impl != "threefry2x32":
         raise ValueError(f"jaxish.random supports only the 'threefry2x32' PRNG, got {impl!r}")
 
@@ -787,3 +792,475 @@ def multivariate_normal(key, mean, cov, shape=None, dtype=None, method="cholesky
         factor = jnp.linalg.cholesky(cov)
     z = _normal_real(key, tuple(shape) + mean.shape[-1:], dtype)
     return mean + jnp.einsum("...ij,...j->...i", factor, z)
+
+
+# ---- more samplers: JAX's algorithms, key splits and uniform draws, so draws match JAX -----------
+class KeyTy:
+    """The dtype JAX gives typed keys of an implementation (`key<fry>` for threefry2x32).
+    jaxish keys are uint32[..., 2] data, so no array has this dtype; it names the impl."""
+    _IMPLS = {"threefry2x32": "fry"}
+
+    def __init__(self, impl="threefry2x32"):
+        self.impl = impl
+        self.name = f"key<{self._IMPLS[impl]}>"
+
+    def __repr__(self):
+        return self.name
+
+    def __eq__(self, other):
+        return isinstance(other, KeyTy) and other.impl == self.impl
+
+    def __hash__(self):
+        return hash(("KeyTy", self.impl))
+
+
+def key_dtype(impl_spec=None):
+    """The key dtype of a PRNG implementation (jaxish has only threefry2x32)."""
+    if impl_spec is None or isinstance(impl_spec, KeyTy):
+        return KeyTy()
+    if not isinstance(impl_spec, str):
+        raise TypeError(f"unrecognized type {type(impl_spec)} for specifying PRNG implementation.")
+    _check_impl(impl_spec)
+    return KeyTy(impl_spec)
+
+
+def _check_arraylike(name, *args):
+    for i, a in enumerate(args):
+        if not (isinstance(a, (Array, np.ndarray, np.generic, int, float, complex, bool))
+                or hasattr(a, "__jax_array__")):
+            raise TypeError(f"{name} requires ndarray or scalar arguments, got {type(a)} at "
+                            f"position {i}.")
+
+
+def _check_safe_cast(name, dtype, *args):
+    """JAX's TypePromotionError (a ValueError) when a parameter would lose precision in `dtype`."""
+    for a in args:
+        if jnp.result_type(a, dtype) != dtype:
+            raise ValueError(f"In arguments to {name}, cannot safely cast argument of type "
+                             f"{jnp.asarray(a).dtype} (shape {_shape_of(a)}) to {dtype}")
+
+
+def _param_shape(name, shape, *params):
+    """The sample shape: `shape` (checked against the parameters) or their broadcast shape."""
+    shapes = [_shape_of(p) for p in params]
+    if shape is None:
+        try:
+            return lax.broadcast_shapes(name, *shapes) if shapes else ()
+        except TypeError:
+            raise ValueError(f"Incompatible shapes for broadcasting: shapes={shapes}") from None
+    shape = _canonical_shape(shape)
+    _check_shape(name, shape, *shapes)
+    return shape
+
+
+def _check_broadcasts_to(name, argname, x, shape):
+    xs = x.shape
+    if len(xs) > len(shape) or any(a not in (1, b) for a, b in zip(xs[::-1], shape[::-1])):
+        raise ValueError(f"{name}: {argname} of shape {xs} and dtype {x.dtype} does not "
+                         f"broadcast to the requested shape {tuple(shape)}")
+
+
+def _float_param(x, dtype):
+    return lax.convert_element_type(jnp.asarray(x), dtype)
+
+
+def _int_dtype(name, dtype):
+    dtype = dtypes.canonicalize(dtypes.check_dtype(int if dtype is None else dtype))
+    if not dtypes.is_int(dtype):
+        raise ValueError(f"dtype argument to `{name}` must be an int dtype, got {dtype}")
+    return dtype
+
+
+def _split2(key, n=2):
+    ks = _split(key, (n,))
+    return tuple(ks[i] for i in range(n))
+
+
+def _poisson_knuth(key, lam, shape, dtype, max_iters):
+    def body_fn(carry):
+        i, k, rng, log_prod = carry
+        rng, subkey = _split2(rng)
+        k = lax.select(log_prod > -lam, k + 1, k)
+        u = _uniform(subkey, shape, dtypes.float32, 0.0, 1.0)
+        return i + 1, k, rng, log_prod + jnp.log(u)
+
+    def cond_fn(carry):
+        i, log_prod = carry[0], carry[3]
+        return jnp.logical_and(jnp.any(log_prod > -lam), i < max_iters)
+
+    init = (jnp.zeros((), dtype), jnp.zeros(shape, dtype), key, jnp.zeros(shape, dtypes.float32))
+    k = lax.while_loop(cond_fn, body_fn, init)[1]
+    return (k - 1).astype(dtype)
+
+
+def _poisson_rejection(key, lam, shape, dtype, max_iters):
+    """Hormann's transformed rejection, for lam >= 10."""
+    log_lam = lax.log(lam)
+    b = 0.931 + 2.53 * lax.sqrt(lam)
+    a = -0.059 + 0.02483 * b
+    inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
+    v_r = 0.9277 - 3.6224 / (b - 2)
+
+    def body_fn(carry):
+        i, k_out, accepted, key = carry
+        key, subkey_0, subkey_1 = _split2(key, 3)
+        u = _uniform(subkey_0, shape, lam.dtype, 0.0, 1.0) - 0.5
+        v = _uniform(subkey_1, shape, lam.dtype, 0.0, 1.0)
+        u_shifted = 0.5 - abs(u)
+        k = lax.floor((2 * a / u_shifted + b) * u + lam + 0.43)
+        s = lax.log(v * inv_alpha / (a / (u_shifted * u_shifted) + b))
+        t = -lam + k * log_lam - lax.lgamma(k + 1)
+        accept1 = (u_shifted >= 0.07) & (v <= v_r)
+        reject = (k < 0) | ((u_shifted < 0.013) & (v > u_shifted))
+        accept = accept1 | (~reject & (s <= t))
+        return i + 1, lax.select(accept, k, k_out), accepted | accept, key
+
+    def cond_fn(carry):
+        i, _, accepted, _ = carry
+        return jnp.logical_and(jnp.any(~accepted), i < max_iters)
+
+    init = (jnp.zeros((), dtype), jnp.full(shape, -1, lam.dtype), jnp.zeros(shape, bool), key)
+    return lax.while_loop(cond_fn, body_fn, init)[1].astype(dtype)
+
+
+def poisson(key, lam, shape=None, dtype=None):
+    """Poisson(lam) counts: Knuth's method below lam=10, Hormann's rejection above (as JAX)."""
+    key = _check_key("poisson", key)
+    dtype = _int_dtype("poisson", dtype)
+    lam = jnp.asarray(lam)
+    if shape is None:
+        shape = lam.shape
+    else:
+        shape = _canonical_shape(shape)
+        _check_broadcasts_to("poisson", "lam", lam, shape)
+    lam = lax.convert_element_type(jnp.broadcast_to(lam, shape), dtypes.float32)
+    use_knuth = jnp.isnan(lam) | (lam < 10)
+    lam_knuth = lax.select(use_knuth, lam, jnp.zeros_like(lam))
+    lam_rejection = lax.select(use_knuth, jnp.full_like(lam, 1e5), lam)
+    max_iters = jnp.asarray(np.array(dtypes.iinfo(dtype).max, dtype))
+    result = lax.select(use_knuth, _poisson_knuth(key, lam_knuth, shape, dtype, max_iters),
+                        _poisson_rejection(key, lam_rejection, shape, dtype, max_iters))
+    return lax.select(lam == 0, jnp.zeros_like(result), result)
+
+
+_STIRLING_TAIL = (0.0810614667953272, 0.0413406959554092, 0.0276779256849983, 0.02079067210376509,
+                  0.0166446911898211, 0.0138761288230707, 0.0118967099458917, 0.0104112652619720,
+                  0.00925546218271273, 0.00833056343336287)
+
+
+def _stirling_approx_tail(k):
+    """log(k!) minus its Stirling approximation: a table below 10, the asymptotic series above."""
+    table = jnp.asarray(np.array(_STIRLING_TAIL, k.dtype))
+    use_table = k <= 9
+    k = jnp.clip(k, 0.0, 9.0)
+    kp1sq = (k + 1) * (k + 1)
+    approx = (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1sq) / kp1sq) / (k + 1)
+    return lax.select(use_table, jnp.take(table, jnp.floor(k).astype(dtypes.int32)), approx)
+
+
+def _binomial_inversion(key, count, prob, shape, dtype):
+    log1minusprob = jnp.log1p(-prob)
+
+    def body_fn(carry):
+        num_geom, geom_sum, key = carry
+        subkey, key = _split2(key)
+        num_geom_out = lax.select(geom_sum <= count, num_geom + 1, num_geom)
+        u = _uniform(subkey, shape, prob.dtype, 0.0, 1.0)
+        geom = jnp.ceil(jnp.log(u) / log1minusprob)
+        return num_geom_out, geom_sum + geom, key
+
+    init = (jnp.zeros(shape, prob.dtype), jnp.zeros(shape, prob.dtype), key)
+    k = lax.while_loop(lambda c: jnp.any(c[1] <= count), body_fn, init)[0]
+    return (k - 1).astype(dtype)
+
+
+def _btrs(key, count, prob, shape, dtype):
+    """Hormann's BTRS transformed rejection, for count * prob > 10."""
+    stddev = jnp.sqrt(count * prob * (1 - prob))
+    b = 1.15 + 2.53 * stddev
+    a = -0.0873 + 0.0248 * b + 0.01 * prob
+    c = count * prob + 0.5
+    v_r = 0.92 - 4.2 / b
+    r = prob / (1 - prob)
+    alpha = (2.83 + 5.1 / b) * stddev
+    m = jnp.floor((count + 1) * prob)
+
+    def body_fn(carry):
+        k_out, accepted, key = carry
+        key, subkey_0, subkey_1 = _split2(key, 3)
+        u = _uniform(subkey_0, shape, prob.dtype, 0.0, 1.0)
+        v = _uniform(subkey_1, shape, prob.dtype, 0.0, 1.0)
+        u = u - 0.5
+        us = 0.5 - jnp.abs(u)
+        accept1 = (us >= 0.07) & (v <= v_r)
+        k = jnp.floor((2 * a / us + b) * u + c)
+        reject = (k < 0) | (k > count)
+        v = jnp.log(v * alpha / (a / (us * us) + b))
+        ub = ((m + 0.5) * jnp.log((m + 1) / (r * (count - m + 1)))
+              + (count + 1) * jnp.log((count - m + 1) / (count - k + 1))
+              + (k + 0.5) * jnp.log(r * (count - k + 1) / (k + 1))
+              + _stirling_approx_tail(m)
+              + _stirling_approx_tail(count - m)
+              - _stirling_approx_tail(k)
+              - _stirling_approx_tail(count - k))
+        accept = accept1 | (~reject & (v <= ub))
+        return lax.select(accept, k, k_out), accepted | accept, key
+
+    init = (jnp.full(shape, -1, prob.dtype), jnp.zeros(shape, bool), key)
+    return lax.while_loop(lambda c: jnp.any(~c[1]), body_fn, init)[0].astype(dtype)
+
+
+def _promote_inexact(*xs):
+    xs = [jnp.asarray(x) if not isinstance(x, (int, float, complex)) else x for x in xs]
+    dt = dtypes.to_inexact(jnp.result_type(*xs))
+    return [jnp.asarray(x, dt) if not isinstance(x, Array) else lax.convert_element_type(x, dt)
+            for x in xs]
+
+
+def _binomial(key, count, prob, shape, dtype):
+    if shape is None:
+        shape = _param_shape("binomial", None, count, prob)
+    else:
+        _check_shape("binomial", shape, _shape_of(count), _shape_of(prob))
+    (prob,) = _promote_inexact(prob)
+    count = lax.convert_element_type(jnp.asarray(count), prob.dtype)
+    count = jnp.broadcast_to(count, shape)
+    prob = jnp.broadcast_to(prob, shape)
+    p_lt_half = prob < 0.5
+    q = lax.select(p_lt_half, prob, 1.0 - prob)
+    count_nan_or_neg = jnp.isnan(count) | (count < 0.0)
+    count_inf = jnp.isinf(count)
+    q_is_nan = jnp.isnan(q)
+    q_l_0 = q < 0.0
+    q = lax.select(q_is_nan | q_l_0, jnp.full_like(q, 0.01), q)
+    use_inversion = count_nan_or_neg | (count * q <= 10.0)
+    count = jnp.floor(count)
+    count_inv = lax.select(use_inversion, count, jnp.zeros_like(count))
+    count_btrs = lax.select(use_inversion, jnp.full_like(count, 1e4), count)
+    q_btrs = lax.select(use_inversion, jnp.full_like(q, 0.5), q)
+    samples = lax.select(use_inversion, _binomial_inversion(key, count_inv, q, shape, dtype),
+                         _btrs(key, count_btrs, q_btrs, shape, dtype))
+    invalid = q_l_0 | q_is_nan | count_nan_or_neg
+    samples = lax.select(invalid, jnp.full_like(samples, np.nan), samples)
+    samples = lax.select(count_inf & ~invalid, jnp.full_like(samples, np.inf), samples)
+    return lax.select(p_lt_half | count_nan_or_neg | q_is_nan | count_inf, samples,
+                      count.astype(dtype) - samples)
+
+
+def binomial(key, n, p, shape=None, dtype=None):
+    """Binomial(n, p) counts as floats: inversion for n*min(p,1-p) <= 10, else BTRS (as JAX)."""
+    key = _check_key("binomial", key)
+    _check_arraylike("binomial", n, p)
+    dtype = _float_dtype("binomial", dtype)
+    if shape is not None:
+        shape = _canonical_shape(shape)
+    return _binomial(key, n, p, shape, dtype)
+
+
+def geometric(key, p, shape=None, dtype=None):
+    """Number of Bernoulli(p) trials up to and including the first success (>= 1)."""
+    key = _check_key("geometric", key)
+    dtype = _int_dtype("geometric", dtype)
+    shape = _param_shape("geometric", shape, p)
+    _check_arraylike("geometric", p)
+    (p,) = _promote_inexact(p)
+    u = _uniform(key, shape, p.dtype, 0.0, 1.0)
+    u = jnp.where(u == 0, 1, u)
+    log_one_minus_p = jnp.broadcast_to(lax.log1p(-p), shape)
+    return (lax.floor(lax.div(lax.log(u), log_one_minus_p)) + 1).astype(dtype)
+
+
+def _float_sampler_dtype(name, dtype, *params):
+    dtype = _float_dtype(name, dtype)
+    _check_safe_cast(name, dtype, *params)
+    return dtype
+
+
+def t(key, df, shape=None, dtype=None):
+    """Student's t(df): normal * sqrt(df / 2 / Gamma(df / 2))."""
+    key = _check_key("t", key)
+    dtype = _float_dtype("t", dtype)
+    shape = _param_shape("t", shape, df)
+    _check_safe_cast("t", dtype, df)
+    df = _float_param(df, dtype)
+    key_n, key_g = _split2(key)
+    n = _normal_real(key_n, shape, dtype)
+    half_df = df / 2
+    g = _gamma(key_g, half_df, shape, dtype, False)
+    return n * jnp.sqrt(half_df / g)
+
+
+def _chisquare(key, df, shape, dtype):
+    df = _float_param(df, dtype)
+    half_df = df / 2
+    return jnp.exp(_gamma(key, half_df, shape, dtype, True)) * 2
+
+
+def chisquare(key, df, shape=None, dtype=None):
+    """Chi-square(df) = 2 * Gamma(df / 2), drawn in log space."""
+    key = _check_key("chisquare", key)
+    dtype = _float_dtype("chisquare", dtype)
+    shape = _param_shape("chisquare", shape, df)
+    _check_safe_cast("chisquare", dtype, df)
+    return _chisquare(key, df, shape, dtype)
+
+
+def f(key, dfnum, dfden, shape=None, dtype=None):
+    """F(dfnum, dfden): ratio of two scaled chi-square draws."""
+    key = _check_key("f", key)
+    dtype = _float_dtype("f", dtype)
+    shape = _param_shape("f", shape, dfnum, dfden)
+    _check_safe_cast("f", dtype, dfnum, dfden)
+    dfnum, dfden = _float_param(dfnum, dtype), _float_param(dfden, dtype)
+    key_dfd, key_dfn = _split2(key)
+    num = _chisquare(key_dfn, dfnum, shape, dtype) / dfnum
+    den = _chisquare(key_dfd, dfden, shape, dtype) / dfden
+    return num / den
+
+
+def pareto(key, b, shape=None, dtype=None):
+    """Pareto(b) on [1, inf): exp(Exponential / b)."""
+    key = _check_key("pareto", key)
+    dtype = _float_dtype("pareto", dtype)
+    shape = _param_shape("pareto", shape, b)
+    _check_safe_cast("pareto", dtype, b)
+    b = _float_param(b, dtype)
+    e = exponential(key, shape, dtype)
+    return lax.exp(e / b)
+
+
+def weibull_min(key, scale, concentration, shape=(), dtype=None):
+    """Weibull samples by the inverse CDF; `shape` broadcasts with the parameters (as JAX)."""
+    key = _check_key("weibull_min", key)
+    dtype = _float_dtype("weibull_min", dtype)
+    shape = _canonical_shape(shape)
+    u = _uniform(key, shape, dtype, 0.0, 1.0)
+    return jnp.power(-jnp.log1p(-u), 1.0 / jnp.asarray(concentration)) * scale
+
+
+def wald(key, mean, shape=None, dtype=None):
+    """Wald (inverse Gaussian) with the given mean and unit shape parameter."""
+    key = _check_key("wald", key)
+    dtype = _float_dtype("wald", dtype)
+    shape = _param_shape("wald", shape, mean)
+    _check_safe_cast("wald", dtype, mean)
+    k1, k2 = _split2(key)
+    mean = jnp.broadcast_to(_float_param(mean, dtype), shape)
+    v = _normal_real(k1, shape, dtype)
+    z = _uniform(k2, shape, dtype, 0.0, 1.0)
+    y = lax.integer_pow(v, 2)
+    y_sq = lax.integer_pow(y, 2)
+    mean_sq = lax.integer_pow(mean, 2)
+    sqrt_term = lax.sqrt(4 * mean * y + mean_sq * y_sq)
+    x = mean + mean_sq * y / 2 - mean / 2 * sqrt_term
+    return lax.select(lax.le(z, mean / (mean + x)), x, mean_sq / x)
+
+
+def triangular(key, left, mode, right, shape=None, dtype=None):
+    """Triangular(left, mode, right) by the inverse CDF."""
+    key = _check_key("triangular", key)
+    dtype = _float_dtype("triangular", dtype)
+    shape = _param_shape("triangular", shape, left, mode, right)
+    _check_safe_cast("triangular", dtype, left, mode, right)
+    left, mode, right = (jnp.broadcast_to(_float_param(x, dtype), shape) for x in (left, mode, right))
+    fc = (mode - left) / (right - left)
+    u = _uniform(key, shape, dtype, 0.0, 1.0)
+    out1 = left + lax.sqrt(u * (right - left) * (mode - left))
+    out2 = right - lax.sqrt((1 - u) * (right - left) * (right - mode))
+    return lax.select(u < fc, out1, out2)
+
+
+def double_sided_maxwell(key, loc, scale, shape=(), dtype=None):
+    """sign * Maxwell * scale + loc. As in JAX the result has shape `shape + broadcast(loc, scale)`
+    (and `broadcast + broadcast` when shape is ())."""
+    key = _check_key("double_sided_maxwell", key)
+    dtype = _float_dtype("double_sided_maxwell", dtype)
+    shape = _canonical_shape(shape)
+    params_shape = _param_shape("double_sided_maxwell", None, loc, scale)
+    if not shape:
+        shape = params_shape
+    shape = shape + params_shape
+    maxwell_key, rademacher_key = _split2(key)
+    m = maxwell(maxwell_key, shape, dtype)
+    sign = rademacher(rademacher_key, shape, dtype)
+    return sign * m * scale + loc
+
+
+def generalized_normal(key, p, shape=(), dtype=None):
+    """Samples with density proportional to exp(-|x|**p): sign * Gamma(1/p) ** (1/p)."""
+    key = _check_key("generalized_normal", key)
+    shape = _canonical_shape(shape)
+    dtype = _float_dtype("generalized_normal", dtype)
+    return _generalized_normal(key, p, shape, dtype)
+
+
+def _generalized_normal(key, p, shape, dtype):
+    k1, k2 = _split2(key)
+    g = _gamma(k1, 1 / p, shape, dtype, False)
+    r = rademacher(k2, shape, dtype)
+    return r * g ** (1 / p)
+
+
+def _static_dim(name, argname, d):
+    try:
+        d = operator.index(d)
+    except TypeError:
+        raise TypeError(f"{name}: {argname} must be an integer, got {d!r} of type "
+                        f"{type(d).__name__}") from None
+    if d < 0:
+        raise ValueError(f"{name}: {argname} must be nonnegative, got {d}")
+    return d
+
+
+def ball(key, d, p=2, shape=(), dtype=None):
+    """Uniform samples from the unit Lp ball in d dimensions, of shape (*shape, d)."""
+    key = _check_key("ball", key)
+    shape = _canonical_shape(shape)
+    dtype = _float_dtype("ball", dtype)
+    d = _static_dim("ball", "d", d)
+    k1, k2 = _split2(key)
+    g = _generalized_normal(k1, p, (*shape, d), dtype)
+    e = exponential(k2, shape, dtype)
+    return g / (((jnp.abs(g) ** p).sum(-1) + e) ** (1 / p))[..., None]
+
+
+def orthogonal(key, n, shape=(), dtype=None, m=None):
+    """A uniformly random (semi-)orthogonal (unitary for complex dtypes) n x m matrix."""
+    key = _check_key("orthogonal", key)
+    shape = _canonical_shape(shape)
+    dtype = _float_dtype("orthogonal", dtype, allow_complex=True)
+    n = _static_dim("orthogonal", "n", n)
+    m = n if m is None else _static_dim("orthogonal", "m", m)
+    z = normal(key, (*shape, builtins.max(n, m), builtins.min(n, m)), dtype)
+    q, r = jnp.linalg.qr(z)
+    d = jnp.diagonal(r, axis1=-2, axis2=-1)
+    x = q * jnp.expand_dims(jnp.sign(d), -2)
+    return jnp.swapaxes(x, -1, -2) if n < m else x
+
+
+def multinomial(key, n, p, *, shape=None, dtype=None, unroll=1):
+    """Counts of n draws over the categories of p (last axis), by sequential binomials."""
+    key = _check_key("multinomial", key)
+    _check_arraylike("multinomial", n, p)
+    n, p = _promote_inexact(n, p)
+    if p.ndim < 1:
+        raise ValueError(f"multinomial: p must have at least one dimension (the categories), got "
+                         f"shape {p.shape} and dtype {p.dtype}")
+    shape = p.shape if shape is None else _canonical_shape(shape)
+    if not shape:
+        raise ValueError("multinomial: shape must include the categories axis, got ()")
+    _check_broadcasts_to("multinomial", "n", n, shape[:-1])
+    _check_broadcasts_to("multinomial", "p", p, shape)
+    n = jnp.broadcast_to(n, shape[:-1])
+    p = jnp.moveaxis(jnp.broadcast_to(p, shape), -1, 0)
+    remaining = lax.cumsum(p, 0, reverse=True)
+    ratios = p / jnp.where(remaining == 0, 1, remaining)
+    keys = _split(key, (ratios.shape[0],))
+
+    def step(remainder, ratio_key):
+        ratio, k = ratio_key
+        count = _binomial(k, remainder, jnp.clip(ratio, 0, 1), None, remainder.dtype)
+        return remainder - count, count
+
+    _, counts = lax.scan(step, n, (ratios, keys), unroll=unroll)
+    return jnp.moveaxis(counts, 0, -1).astype(dtype)
