@@ -79,6 +79,49 @@ def GeneralConv(dimension_numbers, out_chan, filter_shape, strides=None, padding
 Conv = functools.partial(GeneralConv, ("NHWC", "HWIO", "NHWC"))
 
 
+def _pooling_layer(reducer, init_val, rescaler=None):
+    """A pooling layer constructor over lax.reduce_window; `spec` (e.g. 'NHWC') names where the
+    batch and channel axes are (default: first and last), which get window and stride 1."""
+    def PoolingLayer(window_shape, strides=None, padding="VALID", spec=None):
+        window_shape = tuple(window_shape)
+        strides = tuple(strides) if strides else (1,) * len(window_shape)
+        rescale = rescaler(window_shape, strides, padding) if rescaler else None
+        non_spatial = (0, len(window_shape) + 1) if spec is None else (spec.index("N"), spec.index("C"))
+        full_window, full_strides = window_shape, strides
+        for i in sorted(non_spatial):
+            full_window = full_window[:i] + (1,) + full_window[i:]
+            full_strides = full_strides[:i] + (1,) + full_strides[i:]
+
+        def init_fun(rng, input_shape):
+            pads = lax.padtype_to_pads(input_shape, full_window, full_strides, padding)
+            ones = (1,) * len(full_window)
+            return lax.reduce_window_shape_tuple(input_shape, full_window, full_strides, pads, ones, ones), ()
+
+        def apply_fun(params, inputs, **kwargs):
+            out = lax.reduce_window(inputs, init_val, reducer, full_window, full_strides, padding)
+            return rescale(out, inputs, spec) if rescale else out
+        return init_fun, apply_fun
+    return PoolingLayer
+
+
+def _normalize_by_window_size(dims, strides, padding):
+    """AvgPool's divisor: how many real (unpadded) inputs each window covers, as JAX's stax."""
+    def rescale(outputs, inputs, spec):
+        non_spatial = (0, inputs.ndim - 1) if spec is None else (spec.index("N"), spec.index("C"))
+        spatial_shape = tuple(inputs.shape[i] for i in range(inputs.ndim) if i not in non_spatial)
+        one = jnp.ones(spatial_shape, dtype=inputs.dtype)
+        window_sizes = lax.reduce_window(one, 0., lax.add, dims, strides, padding)
+        for i in sorted(non_spatial):
+            window_sizes = jnp.expand_dims(window_sizes, i)
+        return outputs / window_sizes
+    return rescale
+
+
+MaxPool = _pooling_layer(lax.max, -jnp.inf)
+SumPool = _pooling_layer(lax.add, 0.)
+AvgPool = _pooling_layer(lax.add, 0., _normalize_by_window_size)
+
+
 def elementwise(fun, **fun_kwargs):
     init_fun = lambda rng, input_shape: (input_shape, ())
     apply_fun = lambda params, inputs, **kwargs: fun(inputs, **fun_kwargs)
