@@ -39,3 +39,5 @@ def with_sharding_constraint(x, shardings):
     """Semantically the identity; lays concrete values out by `shardings` (see jaxish.distributed)."""
     from ..distributed.sharded_jit import with_sharding_constraint as constrain
     return constrain(x, shardings)
+from .windowed import (reduce_window, reduce_window_shape_tuple, reduce, reduce_and, reduce_or,  # noqa: E402,F401
+                       reduce_xor, reciprocal)
