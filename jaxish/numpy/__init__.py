@@ -72,3 +72,4 @@ def copy(a, order=None):
 from .sorting import *  # noqa: E402,F401,F403
 from .extra import *  # noqa: E402,F401,F403
 from . import linalg, fft  # noqa: E402,F401
+from .more import *  # noqa: E402,F401,F403

@@ -448,3 +448,99 @@ def tensorinv(a, ind=2):
     out_shape = sh[ind:] + sh[:ind]
     n = int(np.prod(sh[:ind]))
     return lax.reshape(inv(lax.reshape(a, (n, int(np.prod(sh[ind:]))))), out_shape)
+
+
+# ---- eig: general (non-symmetric) eigendecomposition, an extern torch.linalg.eig call ---------
+import torch  # noqa: E402
+
+from ..ir.avals import ShapedArray  # noqa: E402
+from ..interpreters.core import Primitive  # noqa: E402
+from ..interpreters.jvp import Zero  # noqa: E402
+
+__all__ += ["eig", "eigvals", "EigResult"]
+
+EigResult = collections.namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
+
+eig_p = Primitive("eig", multiple_results=True)
+eig_p.extern = "eig"
+
+_EIG_COMPLEX = {np.dtype(np.float32): np.dtype(np.complex64), np.dtype(np.float64): np.dtype(np.complex128),
+                np.dtype(np.complex64): np.dtype(np.complex64), np.dtype(np.complex128): np.dtype(np.complex128)}
+
+
+def _eig_impl(x, compute_eigenvectors):
+    """[w] or [w, v] from torch.linalg.eig; a matrix with a non-finite entry gives NaNs (as LAPACK
+    in JAX) instead of torch's convergence error."""
+    n = x.shape[-1]
+    cdt = torch.complex64 if x.dtype in (torch.float32, torch.complex64) else torch.complex128
+    if x.numel() == 0:
+        w = torch.zeros(x.shape[:-1], dtype=cdt, device=x.device)
+        v = torch.zeros(x.shape, dtype=cdt, device=x.device)
+    else:
+        bad = ~torch.isfinite(x).reshape(x.shape[:-2] + (n * n,)).all(-1)
+        xs = torch.where(bad[..., None, None], torch.zeros_like(x), x) if bool(bad.any()) else x
+        w, v = torch.linalg.eig(xs)
+        if bool(bad.any()):
+            nan = torch.tensor(complex(float("nan"), float("nan")), dtype=cdt, device=x.device)
+            w = torch.where(bad[..., None], nan, w)
+            v = torch.where(bad[..., None, None], nan, v)
+    return [w, v] if compute_eigenvectors else [w]
+
+
+def _eig_abstract(x, compute_eigenvectors):
+    if x.ndim < 2:
+        raise TypeError(f"Input 0 to eig must have rank at least 2, but got shape={x.shape}")
+    if x.shape[-1] != x.shape[-2]:
+        raise ValueError(f"The input to eig must be a square matrix. Got shape {x.shape}.")
+    if np.dtype(x.dtype) not in _EIG_COMPLEX:
+        raise NotImplementedError(f"eig: unsupported dtype {x.dtype} (float32, float64, complex64 or "
+                                  "complex128 are supported)")
+    cdt = _EIG_COMPLEX[np.dtype(x.dtype)]
+    w = ShapedArray(x.shape[:-1], cdt, False)
+    return [w, ShapedArray(x.shape, cdt, False)] if compute_eigenvectors else [w]
+
+
+def _eig_jvp(primals, tangents, compute_eigenvectors):
+    (a,), (a_dot,) = primals, tangents
+    if type(a_dot) is Zero:
+        outs = eig_p.bind(a, compute_eigenvectors=compute_eigenvectors)
+        return outs, [Zero(_aval(o)) for o in outs]
+    if compute_eigenvectors:
+        raise NotImplementedError(
+            "Derivatives of non-symmetric eigenvectors are only valid under assumptions on the input that "
+            "cannot be checked (see https://github.com/jax-ml/jax/issues/2748); jnp.linalg.eigvals is "
+            "differentiable, jnp.linalg.eig is not.")
+    w, v = eig_p.bind(a, compute_eigenvectors=True)
+    cdt = _aval(w).dtype
+    # dw_i = (V^-1 dA V)_ii, with V's columns the right eigenvectors
+    da = lax.convert_element_type(a_dot, cdt)
+    dw = LO.diagonal(solve(v, LO.matmul(da, v)))
+    return [w], [dw]
+
+
+eig_p.impl = _eig_impl
+eig_p.abstract_eval = _eig_abstract
+eig_p.jvp = _eig_jvp
+LO._batch_front(eig_p)
+
+
+def _eig_operand(a, name):
+    a = _operand(a, f"{name} argument a")
+    a = asarray(a) if type(a) in _SCALARS else a
+    av = _aval(a)
+    if not dtypes.is_inexact(av.dtype):
+        a = lax.convert_element_type(a, dtypes.to_inexact(av.dtype))
+    return a
+
+
+def eig(a):
+    """EigResult(eigenvalues, eigenvectors) of a general square matrix (complex; eigenvectors are
+    unit-norm columns). Not differentiable (as JAX's, for eigenvectors); use eigvals for gradients."""
+    w, v = eig_p.bind(_eig_operand(a, "eig"), compute_eigenvectors=True)
+    return EigResult(w, v)
+
+
+def eigvals(a):
+    """Eigenvalues (complex) of a general square matrix; differentiable."""
+    (w,) = eig_p.bind(_eig_operand(a, "eigvals"), compute_eigenvectors=False)
+    return w
