@@ -60,7 +60,7 @@ def associative_scan(fn, elems, reverse=False, axis=0):
         c = fn(tree_unflatten(tree, a_flat), tree_unflatten(tree, b_flat))
         c_flat, c_tree = tree_flatten(c)
         if c_tree != tree:
-            raise TypeError("lax.associative_scan: fn must return the same tree structure as "
+            raise ValueError("lax.associative_scan: fn must return the same tree structure as "
                             f"elems ({tree}), got {c_tree}")
         c_flat = [_as_array(x) for x in c_flat]
         for x, a in zip(c_flat, a_flat):
@@ -77,6 +77,8 @@ def associative_scan(fn, elems, reverse=False, axis=0):
         reduced = combine([slice_in_dim(e, 0, n - 1, 2, axis) for e in elems],
                           [slice_in_dim(e, 1, n, 2, axis) for e in elems])
         odd = scan(reduced)
+        if n == 2:  # nothing left to combine (JAX calls fn on empty slices here; same result)
+            return [concatenate([slice_in_dim(e, 0, 1, axis=axis), o], axis) for e, o in zip(elems, odd)]
         if n % 2 == 0:
             even = combine([slice_in_dim(o, 0, o.shape[axis] - 1, axis=axis) for o in odd],
                            [slice_in_dim(e, 2, n, 2, axis) for e in elems])
