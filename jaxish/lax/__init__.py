@@ -5,6 +5,7 @@ from .indexing import take_along_axis  # noqa: F401
 from ._api import *  # noqa: F401,F403
 from .control_flow import (cond, switch, scan, while_loop, fori_loop, map,  # noqa: F401
                            cond_p, scan_p, while_p)
+from .associative_scan import associative_scan  # noqa: F401
 from . import collectives as _C
 from .collectives import (psum, pmean, pmax, pmin, all_gather, axis_index, axis_size, ppermute,  # noqa: F401
                           pshuffle, all_to_all, psum_scatter, pbroadcast, pargmax, pargmin)
