@@ -23,6 +23,7 @@ def zeros_like_aval(aval):
 # ---- breadth: sort/top_k, decompositions (lax.linalg.*), fft, conv ----------------------------
 from . import sorting as _SO, linalg_ops as _LO, fft as _FFT, conv as _CV  # noqa: E402
 from .sorting import sort, sort_key_val, top_k  # noqa: E402,F401
+from .gather_scatter import *  # noqa: E402,F401,F403  (gather, scatter*, their dimension numbers)
 from .conv import (conv_general_dilated, conv, conv_with_general_padding, conv_transpose,  # noqa: E402,F401
                    conv_dimension_numbers, ConvDimensionNumbers, padtype_to_pads)
 from .fft import FftType  # noqa: E402,F401
