@@ -710,13 +710,135 @@ def _gamma(key, a, shape, dtype, log_space):
     a = lax.convert_element_type(a, dtype)
     if a.shape != shape:
         a = jnp.broadcast_to(a, shape)
-    n = math.prod(shape)
-    if n == 0:
+    if math.prod(shape) == 0:
         return jnp.zeros(shape, dtype)
+    return _gamma_sample(key, a, log_space)
+
+
+def _gamma_sample_impl(key, a, log_space):
+    n = math.prod(a.shape)
     keys = _split(key, (n,))
     from .api import vmap
     samples = vmap(lambda k, al: _gamma_one(k, al, log_space))(keys, jnp.reshape(a, (n,)))
-    return jnp.reshape(samples, shape)
+    return jnp.reshape(samples, a.shape)
+
+
+def _gamma_sample_jvp(log_space, primals, tangents):
+    """JAX's implicit reparameterization: d sample / d a = -(dCDF/da) / pdf at the sample."""
+    key, a = primals
+    sample = _gamma_sample(key, a, log_space)
+    if log_space:
+        x = lax.exp(sample)
+        x = lax.select(x == 0, jnp.full_like(x, _tiny(x.dtype)), x)
+        grad = _random_gamma_grad(a, x) / x
+    else:
+        grad = _random_gamma_grad(a, sample)
+    return sample, tangents[1] * grad
+
+
+def _make_gamma_sample():
+    from .custom_derivatives import custom_jvp
+    f = custom_jvp(_gamma_sample_impl, nondiff_argnums=(2,))
+    f.defjvp(_gamma_sample_jvp)
+    return f
+
+
+def _gamma_sample(key, a, log_space):
+    global _gamma_sample_cjvp
+    if _gamma_sample_cjvp is None:
+        _gamma_sample_cjvp = _make_gamma_sample()
+    return _gamma_sample_cjvp(key, a, log_space)
+
+
+_gamma_sample_cjvp = None
+
+
+def _igamma_series_sample_grad(ax, x, a, enabled):
+    """d x / d a of a Gamma(a) sample x where x <= 1 or x <= a: the series of P(a, x)."""
+    eps = float(dtypes.finfo(a.dtype).eps)
+
+    def body(vals):
+        en, r, c, ans, dc_da, dans_da = vals
+        r2 = r + 1
+        dc_da2 = dc_da * (x / r2) - (c * x) / (r2 * r2)
+        dans_da2 = dans_da + dc_da2
+        c2 = c * (x / r2)
+        ans2 = ans + c2
+        cont = en & (jnp.abs(dc_da2 / dans_da2) > eps)
+        keep = lambda new, old: lax.select(en, new, old)  # noqa: E731
+        return (cont, keep(r2, r), keep(c2, c), keep(ans2, ans), keep(dc_da2, dc_da),
+                keep(dans_da2, dans_da))
+
+    one, zero = jnp.ones_like(a), jnp.zeros_like(a)
+    vals = lax.while_loop(lambda v: jnp.any(v[0]), body, (enabled, a, one, one, zero, zero))
+    ans, dans_da = vals[3], vals[5]
+    dlogax_da = lax.log(x) - lax.digamma(a + 1)
+    return -(dans_da + ans * dlogax_da) * x / a
+
+
+def _igammac_cf_sample_grad(ax, x, a, enabled):
+    """The same derivative where x > 1 and x > a: the continued fraction of Q(a, x)."""
+    eps = float(dtypes.finfo(a.dtype).eps)
+
+    def body(vals):
+        (en, ans, y, z, c, pkm1, qkm1, pkm2, qkm2, dpkm2, dqkm2, dpkm1, dqkm1, dans) = vals
+        c = c + 1
+        y2, z2 = y + 1, z + 2
+        yc = y2 * c
+        pk = pkm1 * z2 - pkm2 * yc
+        qk = qkm1 * z2 - qkm2 * yc
+        nz = qk != 0
+        r = pk / jnp.where(nz, qk, 1)
+        ans2 = lax.select(nz, r, ans)
+        dpk = dpkm1 * z2 - pkm1 - dpkm2 * yc + pkm2 * c
+        dqk = dqkm1 * z2 - qkm1 - dqkm2 * yc + qkm2 * c
+        dans2 = lax.select(nz, (dpk - ans2 * dqk) / jnp.where(nz, qk, 1), dans)
+        gcond = lax.select(nz, jnp.abs(dans2 - dans), jnp.ones_like(dans))
+        npkm2, npkm1, nqkm2, nqkm1 = pkm1, pk, qkm1, qk
+        ndpkm2, ndqkm2, ndpkm1, ndqkm1 = dpkm1, dqkm1, dpk, dqk
+        rescale = jnp.abs(pk) > 1 / eps
+        sc = lambda v: lax.select(rescale, v * eps, v)  # noqa: E731
+        npkm2, npkm1, nqkm2, nqkm1 = sc(npkm2), sc(npkm1), sc(nqkm2), sc(nqkm1)
+        ndpkm2, ndqkm2, ndpkm1, ndqkm1 = sc(ndpkm2), sc(ndqkm2), sc(ndpkm1), sc(ndqkm1)
+        cont = en & (gcond > eps)
+        keep = lambda new, old: lax.select(en, new, old)  # noqa: E731
+        return (cont, keep(ans2, ans), keep(y2, y), keep(z2, z), c,
+                keep(npkm1, pkm1), keep(nqkm1, qkm1), keep(npkm2, pkm2), keep(nqkm2, qkm2),
+                keep(ndpkm2, dpkm2), keep(ndqkm2, dqkm2), keep(ndpkm1, dpkm1), keep(ndqkm1, dqkm1),
+                keep(dans2, dans))
+
+    y = 1 - a
+    z = x + y + 1
+    pkm1, qkm1 = x + 1, z * x
+    ans = pkm1 / qkm1
+    zero = jnp.zeros_like(x)
+    dqkm1 = -x
+    dans = (zero - ans * dqkm1) / qkm1
+    init = (enabled, ans, y, z, jnp.zeros((), x.dtype), pkm1, qkm1, jnp.ones_like(x), x,
+            zero, zero, zero, dqkm1, dans)
+    vals = lax.while_loop(lambda v: jnp.logical_and(v[4] < 2000, jnp.any(v[0])), body, init)
+    ans, dans = vals[1], vals[13]
+    dlogax_da = lax.log(x) - lax.digamma(a)
+    return -(dans + ans * dlogax_da) * x
+
+
+def _random_gamma_grad(a, x):
+    """JAX's lax.random_gamma_grad(a, x): the derivative of a Gamma(a) sample x w.r.t. a at fixed
+    CDF, by XLA's series / continued-fraction scheme with derivatives carried along."""
+    is_nan = jnp.isnan(a) | jnp.isnan(x)
+    x_is_zero = x == 0
+    domain_error = (x < 0) | (a <= 0)
+    use_cf = (x > 1) & (x > a)
+    safe_x = jnp.where(x_is_zero | domain_error | is_nan, jnp.ones_like(x), x)
+    safe_a = jnp.where(domain_error | is_nan, jnp.ones_like(a), a)
+    ax = safe_a * lax.log(safe_x) - safe_x - lax.lgamma(safe_a)
+    underflow = ax < -float(np.log(dtypes.finfo(a.dtype).max))
+    enabled = ~(x_is_zero | domain_error | underflow | is_nan)
+    ax = lax.exp(ax)
+    out = lax.select(use_cf, -_igammac_cf_sample_grad(ax, safe_x, safe_a, enabled & use_cf),
+                     _igamma_series_sample_grad(ax, safe_x, safe_a, enabled & ~use_cf))
+    out = lax.select(x_is_zero, jnp.zeros_like(out), out)
+    return lax.select(domain_error | is_nan, jnp.full_like(out, np.nan), out)
 
 
 def gamma(key, a, shape=None, dtype=None):
