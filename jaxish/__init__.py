@@ -12,7 +12,10 @@ from . import tree_util, tree  # noqa: F401
 from . import numpy, lax  # noqa: F401
 from . import random  # noqa: F401
 from .api import *  # noqa: F401,F403
-from .custom_derivatives import custom_jvp, custom_vjp  # noqa: F401
+from .custom_derivatives import custom_jvp, custom_vjp, custom_gradient, closure_convert  # noqa: F401
+from .config import (enable_x64, debug_nans, debug_infs, log_compiles, explain_cache_misses,  # noqa: F401
+                     numpy_rank_promotion, numpy_dtype_promotion, default_matmul_precision)
+from .dtypes import float0  # noqa: F401
 from .lax.remat import checkpoint, remat, checkpoint_policies  # noqa: F401
 from . import errors  # noqa: F401
 from . import debug  # noqa: F401
@@ -20,6 +23,8 @@ from . import distributed, sharding  # noqa: F401
 from .distributed import pmap, shard_map, make_mesh, make_array_from_callback  # noqa: F401
 from .distributed import make_array_from_process_local_data, make_array_from_single_device_arrays  # noqa: F401
 from .distributed import device_put_replicated, device_put_sharded  # noqa: F401
+from .distributed.runtime import Device  # noqa: F401
+from .sharding import NamedSharding, PartitionSpec as P  # noqa: F401
 
 __version__ = "0.1.0"
 from . import nn, scipy  # noqa: E402,F401

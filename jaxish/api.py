@@ -192,17 +192,24 @@ def jvp(fun, primals, tangents, has_aux=False):
     p_leaves = [_to_array(_check_arg(p, "jvp primal")) for p in p_leaves]
     ts = []
     for p, t in zip(p_leaves, t_leaves):
-        t = _to_array(t)
-        pa, ta = core.get_aval(p), core.get_aval(t)
-        if pa.shape != ta.shape:
+        pa = core.get_aval(p)
+        inexact = dtypes.is_inexact(pa.dtype)
+        if _is_float0(t):
+            tshape, tdtype = tuple(t.shape), t.dtype
+        else:
+            t = _to_array(t)
+            ta = core.get_aval(t)
+            tshape, tdtype = ta.shape, ta.dtype
+        if pa.shape != tshape:
             raise ValueError(f"jvp called with different primal and tangent shapes;Got primal shape "
-                             f"{pa.shape} and tangent shape as {ta.shape}")
-        if dtypes.is_inexact(pa.dtype) and pa.dtype != ta.dtype:
+                             f"{pa.shape} and tangent shape as {tshape}")
+        want = pa.dtype if inexact else dtypes.float0
+        if tdtype != want:
             raise TypeError(f"primal and tangent arguments to jax.jvp do not match; dtypes must be equal, "
                             f"or in case of int/bool primal dtype the tangent dtype must be float0. Got "
-                            f"primal dtype {pa.dtype} and so expected tangent dtype {pa.dtype}, but got "
-                            f"tangent dtype {ta.dtype} instead.")
-        ts.append(t if dtypes.is_inexact(pa.dtype) else zero_of(p))
+                            f"primal dtype {pa.dtype} and so expected tangent dtype {want}, but got "
+                            f"tangent dtype {tdtype} instead.")
+        ts.append(t if inexact else zero_of(p))
     aux_box = []
 
     def flat(*xs):
@@ -216,7 +223,8 @@ def jvp(fun, primals, tangents, has_aux=False):
 
     p_out, t_out = jvp_flat(flat, p_leaves, ts)
     out_tree = aux_box[0]
-    t_out = [instantiate(t) for t in t_out]
+    t_out = [instantiate(t) if dtypes.is_inexact(core.get_aval(p).dtype) else _float0_zeros(p)
+             for p, t in zip(p_out, t_out)]
     res = (tree_unflatten(out_tree, p_out), tree_unflatten(out_tree, t_out))
     if has_aux:
         return res + (aux_box[1],)
@@ -285,12 +293,16 @@ def _vjp(fun, primals, has_aux=False, consume=False):
         if ct_tree != out_tree:
             raise TypeError(f"Tree structure of cotangent input {ct_tree}, does not match structure of "
                             f"primal output {out_tree}.")
-        ct_leaves = [_to_array(c) for c in ct_leaves]
-        for c, a in zip(ct_leaves, out_avals):
-            ca = core.get_aval(c)
-            if ca.shape != a.shape:
-                raise ValueError(f"Shape of cotangent input to vjp pullback function {ca.shape} must be the "
+        for k, (c, a) in enumerate(zip(ct_leaves, out_avals)):
+            if _is_float0(c):   # an integer output's cotangent: contributes nothing
+                cshape, c = tuple(c.shape), instantiate(Zero(a.strip_weak_type()))
+            else:
+                c = _to_array(c)
+                cshape = core.get_aval(c).shape
+            if cshape != a.shape:
+                raise ValueError(f"Shape of cotangent input to vjp pullback function {cshape} must be the "
                                  f"same as the shape of corresponding primal input {a.shape}.")
+            ct_leaves[k] = c
         args = [UndefinedPrimal(v.aval) for v in graph.invars]
         if consume and not held:
             raise RuntimeError("this pullback frees its residuals and can run only once")
@@ -309,9 +321,29 @@ def _vjp(fun, primals, has_aux=False, consume=False):
 
 
 def _float0_zeros(p):
-    """JAX gives float0 zeros for integer inputs; we give zeros of the input's own dtype."""
-    from . import numpy as jnp
-    return jnp.zeros_like(p)
+    """The tangent or cotangent of an integer or boolean value: a numpy array of dtype float0,
+    as JAX gives (it carries no data and takes no part in further arithmetic)."""
+    return np.zeros(core.get_aval(p).shape, dtype=dtypes.float0)
+
+
+def _weak_like(primal, g):
+    """A gradient is weakly typed exactly when its primal is (as JAX, whose promotion of a weak
+    input inserts a convert that transposes back to weak)."""
+    if _is_float0(g) or not isinstance(g, Array):
+        return g
+    ga = core.get_aval(g)
+    if isinstance(primal, Array):
+        weak = core.get_aval(primal).weak_type
+    else:
+        weak = type(primal) in (int, float, complex)
+    if ga.weak_type == weak:
+        return g
+    from .lax import elementwise as E
+    return E.convert_element_type_p.bind(g, new_dtype=ga.dtype, weak_type=weak)
+
+
+def _is_float0(t):
+    return isinstance(t, np.ndarray) and t.dtype == dtypes.float0
 
 
 def _argnums_tuple(argnums, nargs, name="grad"):
@@ -371,6 +403,7 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=F
         from . import numpy as jnp
         g = pullback(jnp.ones_like(leaves[0]) if not aval.weak_type else
                      jnp.asarray(1.0, dtype=aval.dtype))
+        g = tuple(tree_map(_weak_like, p, gp) for p, gp in zip(diff_args, g))
         g = g if tup else g[0]
         return ((ans, aux), g) if has_aux else (ans, g)
     return vg
@@ -714,3 +747,122 @@ def named_call(fun, *, name=None):
 
 def pure_callback(callback, result_shape_dtypes, *args, **kwargs):
     raise NotImplementedError("pure_callback is not implemented yet")
+
+
+# ---- smaller pieces of JAX's top-level API ----------------------------------------------------
+def device_get(x):
+    """A pytree of arrays copied to the host as numpy arrays (other leaves pass through)."""
+    def get(leaf):
+        if isinstance(leaf, Array):
+            return np.asarray(leaf)
+        return leaf
+    return tree_map(get, x)
+
+
+def typeof(x):
+    """The abstract value (shape, dtype, weak type) of an array or scalar."""
+    return core.get_aval(_to_array(x) if not isinstance(x, Array) else x)
+
+
+@contextlib.contextmanager
+def named_scope(name):
+    """Names the operations in the block (JAX uses it for profiler and HLO metadata; jaxish's
+    graphs carry no such names, so it only checks its argument)."""
+    if not isinstance(name, str):
+        raise ValueError("named_scope name argument must be a string.")
+    yield
+
+
+class _CompileTimeEval(core.Trace):
+    """Within ensure_compile_time_eval: operations on concrete values run now, eagerly, even
+    while a function is being traced; operations on tracers go to the trace that was current."""
+
+    def __init__(self, parent):
+        self.parent = parent
+        self.level = parent.level
+
+    def process_primitive(self, prim, args, params):
+        for a in args:
+            if isinstance(a, core.Tracer):
+                return self.parent.process_primitive(prim, args, params)
+        from .interpreters.eager import eager_trace
+        return eager_trace.process_primitive(prim, args, params)
+
+
+@contextlib.contextmanager
+def ensure_compile_time_eval():
+    """Evaluate operations on concrete values at trace time (jax.ensure_compile_time_eval): under
+    jit, `jnp.sin(3.0)` in the block is a concrete array rather than a traced value."""
+    cur = core.current_trace()
+    with core.set_current_trace(_CompileTimeEval(cur)):
+        yield
+
+
+def clear_caches():
+    """Drop every jitted function's traces and executables (on-disk kernel caches stay)."""
+    from .jit import clear_caches as clear
+    clear()
+    from .runtime import executable
+    executable._cache.clear()
+
+
+def effects_barrier():
+    """Wait until all dispatched device work is done."""
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        torch.cuda.synchronize()
+
+
+def print_environment_info(return_string=False):
+    """Versions of jaxish and what it runs on."""
+    import platform
+    import sys
+    from . import __version__
+    lines = [f"jaxish:    {__version__}", f"torch:     {torch.__version__}", f"numpy:     {np.__version__}"]
+    try:
+        import triton
+        lines.append(f"triton:    {triton.__version__}")
+    except ImportError:
+        lines.append("triton:    not installed")
+    lines += [f"python:    {sys.version.split()[0]}", f"platform:  {platform.platform()}",
+              f"backend:   {default_backend()}", f"devices:   {devices()}",
+              f"processes: {process_count()}"]
+    text = "\n".join(lines)
+    if return_string:
+        return text
+    print(text)
+
+
+def host_count(backend=None):
+    return process_count(backend)
+
+
+def host_id(backend=None):
+    return process_index(backend)
+
+
+def process_indices(backend=None):
+    return list(range(process_count(backend)))
+
+
+host_ids = process_indices
+
+
+@contextlib.contextmanager
+def default_device(device):
+    """Within the block, arrays made from nothing (zeros, arange, keys) live on `device` (a
+    Device, torch.device or name such as "cpu"); None restores the automatic choice."""
+    from .config import _default_device as current, set_default_device
+    saved = list(current)
+    if device is None:
+        current[:] = []
+    else:
+        set_default_device(getattr(device, "torch_device", device))
+    try:
+        yield
+    finally:
+        current[:] = saved
+
+
+__all__ += ["device_get", "typeof", "named_scope", "ensure_compile_time_eval", "clear_caches",
+            "effects_barrier", "print_environment_info", "host_count", "host_id", "host_ids",
+            "process_indices", "default_device"]

@@ -1,4 +1,6 @@
-"""Global flags, read through `config.<name>` and set with `config.update(name, value)` (as jax.config)."""
+"""Global flags, read through `config.<name>` and set with `config.update(name, value)` (as jax.config),
+and the context managers JAX names after them (`with jaxish.enable_x64(): ...`)."""
+import contextlib
 import os
 
 
@@ -16,20 +18,35 @@ class Config:
         self._values = {
             "jax_enable_x64": _env_bool("JAX_ENABLE_X64"),
             "jax_debug_nans": _env_bool("JAX_DEBUG_NANS"),
+            "jax_debug_infs": _env_bool("JAX_DEBUG_INFS"),
             "jax_disable_jit": _env_bool("JAXISH_DISABLE_JIT") or _env_bool("JAX_DISABLE_JIT"),
             "jax_explain_cache_misses": False,
             "jaxish_backend": os.environ.get("JAXISH_BACKEND") or None,
             "jaxish_cache_dir": os.environ.get("JAXISH_CACHE_DIR")
             or os.path.join(os.path.expanduser("~"), ".cache", "jaxish"),
-            "jax_numpy_rank_promotion": "allow",
+            "jax_numpy_rank_promotion": os.environ.get("JAX_NUMPY_RANK_PROMOTION", "allow"),
+            "jax_numpy_dtype_promotion": os.environ.get("JAX_NUMPY_DTYPE_PROMOTION", "standard"),
             "jax_default_matmul_precision": None,
+            "jax_log_compiles": _env_bool("JAX_LOG_COMPILES"),
         }
+        self._derive()
         self.version = 0
 
+    _CHOICES = {"jax_numpy_rank_promotion": ("allow", "warn", "raise"),
+                "jax_numpy_dtype_promotion": ("standard", "strict")}
+
+    def _derive(self):
+        v = self._values
+        v["_debug_fp"] = bool(v["jax_debug_nans"] or v["jax_debug_infs"])   # one lookup on hot paths
+
     def update(self, name, value):
-        if name not in self._values:
+        if name not in self._values or name.startswith("_"):
             raise AttributeError(f"Unrecognized config option: {name}")
+        choices = self._CHOICES.get(name)
+        if choices is not None and value not in choices:
+            raise ValueError(f"Invalid value {value!r} for JAX flag {name}; expected one of {', '.join(choices)}")
         self._values[name] = value
+        self._derive()
         self.version += 1
 
     def read(self, name):
@@ -44,10 +61,47 @@ class Config:
     def key(self):
         """The config values that change what a traced function computes."""
         v = self._values
-        return (v["jax_enable_x64"], v["jax_debug_nans"], v["jax_default_matmul_precision"])
+        return (v["jax_enable_x64"], v["jax_debug_nans"], v["jax_debug_infs"], v["jax_default_matmul_precision"],
+                v["jax_numpy_rank_promotion"], v["jax_numpy_dtype_promotion"])
 
 
 config = Config()
+
+
+class _Flag:
+    """JAX's config-option context managers: `with enable_x64(): ...` sets the option for the
+    block (`new_val` defaults to True for boolean options); `.value` reads it."""
+
+    def __init__(self, name, default=True):
+        self.name, self.default = name, default
+        self.__doc__ = f"Context manager for `{name}` config option."
+
+    @property
+    def value(self):
+        return config.read(self.name)
+
+    @contextlib.contextmanager
+    def __call__(self, new_val=None):
+        new_val = self.default if new_val is None else new_val
+        prev = config.read(self.name)
+        config.update(self.name, new_val)
+        try:
+            yield
+        finally:
+            config.update(self.name, prev)
+
+    def __repr__(self):
+        return f"<config option {self.name}={self.value!r}>"
+
+
+enable_x64 = _Flag("jax_enable_x64")
+debug_nans = _Flag("jax_debug_nans")
+debug_infs = _Flag("jax_debug_infs")
+log_compiles = _Flag("jax_log_compiles")
+explain_cache_misses = _Flag("jax_explain_cache_misses")
+numpy_rank_promotion = _Flag("jax_numpy_rank_promotion", None)
+numpy_dtype_promotion = _Flag("jax_numpy_dtype_promotion", None)
+default_matmul_precision = _Flag("jax_default_matmul_precision", None)
 
 
 _default_device = []

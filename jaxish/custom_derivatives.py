@@ -547,3 +547,81 @@ custom_lin_p.impl = _custom_lin_impl
 custom_lin_p.abstract_eval = lambda *avals, out_avals, **_: list(out_avals)
 custom_lin_p.transpose = _custom_lin_transpose
 custom_lin_p.weak_type_rule = lambda weaks, out_avals, **_: [False] * len(out_avals)
+
+
+# ---- custom_gradient and closure_convert ------------------------------------------------------
+class _TracedRule:
+    """custom_gradient's gradient rule, traced to a graph at fwd time; its consts (whatever the
+    rule closed over) travel as the residuals, so bwd never touches fwd's tracers."""
+
+    def __init__(self, graph, out_tree):
+        self.graph, self.out_tree = graph, out_tree
+
+
+def custom_gradient(fun):
+    """jax.custom_gradient: `fun(*args)` returns `(value, vjp_fn)`; gradients of the result use
+    `vjp_fn(cotangent)` (one cotangent per argument) instead of differentiating `fun`."""
+    from .api import make_jaxpr, ShapeDtypeStruct
+    from .interpreters.staging import eval_graph
+
+    @custom_vjp
+    def wrapped(*args, **kwargs):
+        ans, _ = fun(*args, **kwargs)
+        return ans
+
+    def fwd(*args, **kwargs):
+        ans, rule = fun(*args, **kwargs)
+        ans_flat, ans_tree = tree_flatten(ans)
+        box = []
+
+        def flat_rule(*cts):
+            leaves, tree = tree_flatten(rule(tree_unflatten(ans_tree, list(cts))))
+            box.append(tree)
+            return leaves
+        avals = [core.get_aval(_as_array(a)) for a in ans_flat]
+        closed = make_jaxpr(flat_rule)(*[ShapeDtypeStruct(a.shape, a.dtype) for a in avals])
+        return ans, (_TracedRule(closed.jaxpr, box[0]), list(closed.consts))
+
+    def bwd(res, ct):
+        rule, consts = res
+        outs = eval_graph(rule.graph, consts, tree_flatten(ct)[0])
+        cts = tree_unflatten(rule.out_tree, outs)
+        return tuple(cts) if isinstance(cts, (tuple, list)) else (cts,)
+
+    wrapped.defvjp(fwd, bwd)
+    functools.update_wrapper(wrapped, fun)
+    return wrapped
+
+
+def closure_convert(fun, *example_args):
+    """jax.closure_convert: `(converted, hoisted)` where `converted(*args, *hoisted)` computes
+    `fun(*args)`, with the inexact tracers `fun` closes over (values of an enclosing
+    transformation) made explicit arguments, so a custom_vjp/custom_jvp can differentiate them."""
+    from .api import make_jaxpr
+    from .interpreters.staging import eval_graph
+    flat, in_tree = tree_flatten(example_args)
+    box = []
+
+    def flat_fun(*xs):
+        leaves, tree = tree_flatten(fun(*tree_unflatten(in_tree, list(xs))))
+        box.append(tree)
+        return leaves
+    closed = make_jaxpr(flat_fun)(*flat)
+    graph, consts, out_tree = closed.jaxpr, list(closed.consts), box[0]
+    hoist = [isinstance(c, core.Tracer) and dtypes.is_inexact(core.get_aval(c).dtype) for c in consts]
+    hoisted = [c for c, h in zip(consts, hoist) if h]
+    kept = [c for c, h in zip(consts, hoist) if not h]
+
+    def converted(*args):
+        n = len(args) - len(hoisted)
+        xs, hs = args[:n], args[n:]
+        leaves, tree = tree_flatten(xs)
+        if tree != in_tree:
+            raise TypeError(f"closure-converted function expected arguments of structure {in_tree}, got {tree}")
+        ih, ik = iter(hs), iter(kept)
+        outs = eval_graph(graph, [next(ih) if h else next(ik) for h in hoist], leaves)
+        return tree_unflatten(out_tree, outs)
+    return converted, hoisted
+
+
+__all__ += ["custom_gradient", "closure_convert"]

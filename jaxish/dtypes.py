@@ -8,6 +8,8 @@ import torch
 from .config import config
 
 bool_ = np.dtype(np.bool_)
+# the tangent dtype of integer and boolean values (JAX's float0: zero bits per element)
+float0 = np.dtype([("float0", np.void, 0)])
 int8, int16, int32, int64 = (np.dtype(t) for t in (np.int8, np.int16, np.int32, np.int64))
 uint8, uint16, uint32, uint64 = (np.dtype(t) for t in (np.uint8, np.uint16, np.uint32, np.uint64))
 float16, float32, float64 = (np.dtype(t) for t in (np.float16, np.float32, np.float64))
@@ -177,6 +179,19 @@ def _upper_bounds(edges):
 _UB_X64 = _upper_bounds(_EDGES)
 _UB_X32 = _upper_bounds(_EDGES_X32)
 
+# jax_numpy_dtype_promotion='strict': only Python scalars (weak types) join other types, and
+# only upward within their kind or to the next weak kind; two different strong dtypes never do.
+_STRONG = [n for n in _EDGES if not isinstance(n, str)]
+_EDGES_STRICT = {**{n: [] for n in _STRONG},
+                 _WEAK_INT: [_WEAK_FLOAT] + [n for n in _STRONG if n.kind in "iu"],
+                 _WEAK_FLOAT: [_WEAK_COMPLEX] + [n for n in _STRONG if n.kind == "f" or n == bfloat16],
+                 _WEAK_COMPLEX: [n for n in _STRONG if n.kind == "c"]}
+_UB_STRICT = _upper_bounds(_EDGES_STRICT)
+
+
+class TypePromotionError(ValueError):
+    """Two dtypes with no implicit promotion path (jax.dtypes.TypePromotionError)."""
+
 
 def _node(dtype, weak):
     if weak:
@@ -191,19 +206,29 @@ def _node(dtype, weak):
 
 
 @functools.lru_cache(maxsize=4096)
-def _join(a, b, x64=False):
-    ub = _UB_X64 if x64 else _UB_X32
+def _join(a, b, x64=False, strict=False):
+    ub = _UB_STRICT if strict else _UB_X64 if x64 else _UB_X32
     common = ub[a] & ub[b]
     for c in common:
         if common <= ub[c]:
             return c
-    raise TypeError(f"no common type for {a} and {b}")
+    if strict:
+        raise TypePromotionError(
+            f"Input dtypes {(str(a), str(b))} have no available implicit dtype promotion path when "
+            "jax_numpy_dtype_promotion=strict. Try explicitly casting inputs to the desired output type, "
+            "or set jax_numpy_dtype_promotion=standard.")
+    raise TypePromotionError(f"Input dtypes {(str(a), str(b))} have no available implicit dtype promotion "
+                             "path. Try explicitly casting inputs to the desired output type.")
+
+
+def _strict():
+    return config._values["jax_numpy_dtype_promotion"] == "strict"
 
 
 def lattice_promote(a, b):
     """jnp.promote_types: the join of two strong dtypes, not canonicalized (as JAX; a weak
     float/int/complex result reads as float64/int64/complex128)."""
-    node = _join(np.dtype(a), np.dtype(b), config._values["jax_enable_x64"])
+    node = _join(np.dtype(a), np.dtype(b), config._values["jax_enable_x64"], _strict())
     return {_WEAK_INT: int64, _WEAK_FLOAT: float64, _WEAK_COMPLEX: complex128}.get(node, node)
 
 
@@ -221,9 +246,10 @@ def promote_types(*pairs):
     """Join (dtype, weak_type) pairs on JAX's lattice -> (dtype, weak_type)."""
     node = None
     x64 = config._values["jax_enable_x64"]
+    strict = _strict()
     for dtype, weak in pairs:
         n = _node(dtype, weak)
-        node = n if node is None else _join(node, n, x64)
+        node = n if node is None else _join(node, n, x64, strict)
     return _node_dtype(node)
 
 

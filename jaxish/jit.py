@@ -11,6 +11,7 @@ import inspect
 import logging
 import os
 import types
+import weakref
 
 import torch
 
@@ -161,6 +162,15 @@ class Compiled:
         return self._jitted(*args, **kwargs)
 
 
+_live = weakref.WeakSet()   # every jit-wrapped function, for clear_caches()
+
+
+def clear_caches():
+    """Forget every jitted function's traces and executables (jax.clear_caches)."""
+    for f in list(_live):
+        f.clear_cache()
+
+
 class JitWrapped:
     def __init__(self, fun, static_argnums=(), static_argnames=(), donate_argnums=(), backend=None,
                  inline=False, donate_argnames=()):
@@ -209,6 +219,7 @@ class JitWrapped:
         self._cache = {}
         self._fast = {}
         self._fast_ver = config.version
+        _live.add(self)
         self._plain = not self.static_argnums and not self.static_argnames and not self.donate_argnums
         self._seen = []  # (key, leaf names) of every trace, for explaining cache misses
         self._signature = sig
@@ -255,7 +266,7 @@ class JitWrapped:
             run = entry.runner
             if run is None:
                 run = entry.runner = self._make_runner(entry, leaves, self._donated_positions(args))
-            if config._values["jax_debug_nans"]:
+            if config._values["_debug_fp"]:
                 return self._run_checking_nans(run, leaves, args, kwargs)
             if self._plain and not kwargs and len(leaves) == len(args) and \
                     all(type(a) is ArrayImpl for a in args):
@@ -300,20 +311,25 @@ class JitWrapped:
 
     def _run_checking_nans(self, run, leaves, args, kwargs):
         out = run([_concrete_leaf(x) for x in leaves])
+        v = config._values
         for o in tree_flatten(out)[0]:
             t = o._t
-            if (t.is_floating_point() or t.is_complex()) and bool(torch.isnan(t).any()):
+            if not (t.is_floating_point() or t.is_complex()):
+                continue
+            what = ("nan" if v["jax_debug_nans"] and bool(torch.isnan(t).any()) else
+                    "inf" if v["jax_debug_infs"] and bool(torch.isinf(t).any()) else None)
+            if what is not None:
                 # As JAX: re-run op by op so the error names the primitive that made the NaN.
                 name = getattr(self.fun, "__name__", "fun")
-                log.warning("Invalid nan value encountered in the output of jit(%s). "
-                            "Calling the de-optimized version.", name)
+                log.warning("Invalid %s value encountered in the output of jit(%s). "
+                            "Calling the de-optimized version.", what, name)
                 prev = config._values["jax_disable_jit"]
                 config._values["jax_disable_jit"] = True
                 try:
                     self.fun(*args, **kwargs)
                 finally:
                     config._values["jax_disable_jit"] = prev
-                raise FloatingPointError(f"invalid value (nan) encountered in jit({name})")
+                raise FloatingPointError(f"invalid value ({what}) encountered in jit({name})")
         return out
 
     def _trace(self, key, leaves, treedef, statics, skw, dyn_args, dyn_kwargs):

@@ -282,7 +282,7 @@ def test_convert_element_type_grads():
     g = jax.grad(lambda v: jnp.sum(lax.convert_element_type(v, np.int32) * v))(x)
     np.testing.assert_array_equal(np.asarray(g), np.trunc(np.asarray(x)))
     t = jax.jvp(lambda v: lax.convert_element_type(v, np.int32), (x,), (jnp.ones_like(x),))[1]
-    assert np.all(np.asarray(t) == 0)
+    assert t.dtype == jax.float0 and t.shape == x.shape      # as JAX: integer tangents are float0
     # astype in float64 is exact: full check
     check_grads(lambda v: (v * 3.0).astype(np.float64), (np.linspace(-1, 1, 5),))
     # to complex and back via real
@@ -775,7 +775,7 @@ def test_allow_int():
     x, n = jnp.asarray([1.0, 2.0]), jnp.asarray(3, dtype=np.int32)
     gx, gn = jax.grad(f, argnums=(0, 1), allow_int=True)(x, n)
     np.testing.assert_allclose(np.asarray(gx), [6.0, 12.0])
-    assert gn.shape == () and float(gn) == 0.0  # JAX gives a float0 zero; we give a zero of n's shape
+    assert gn.shape == () and gn.dtype == jax.float0  # as JAX: integer inputs get float0 zeros
     ints = jnp.asarray([1, 2, 3])
     g = jax.grad(lambda v: jnp.sum(v * 1.5), allow_int=True)(ints)
     assert g.shape == (3,) and not np.any(np.asarray(g))

@@ -67,11 +67,11 @@ class EagerTrace(core.Trace):
                 outs = [ArrayImpl(o, w and o.dtype != torch.bool) for o, w in zip(out, weak)]
             else:
                 outs = [ArrayImpl(o, weak and o.dtype != torch.bool) for o in out]
-            if config._values["jax_debug_nans"]:
+            if config._values["_debug_fp"]:
                 _check_nans(prim, outs)
             return outs
         res = ArrayImpl(out, weak and out.dtype != torch.bool)
-        if config._values["jax_debug_nans"]:
+        if config._values["_debug_fp"]:
             _check_nans(prim, [res])
         return res
 
@@ -144,10 +144,16 @@ def _udivmod64(a, b):
 
 
 def _check_nans(prim, outs):
+    """jax_debug_nans / jax_debug_infs: the primitive that made a NaN (or an inf) raises."""
+    v = config._values
     for o in outs:
         t = o._t
-        if t.is_floating_point() and bool(torch.isnan(t).any()):
+        if not (t.is_floating_point() or t.is_complex()):
+            continue
+        if v["jax_debug_nans"] and bool(torch.isnan(t).any()):
             raise FloatingPointError(f"invalid value (nan) encountered in {prim.name}")
+        if v["jax_debug_infs"] and bool(torch.isinf(t).any()):
+            raise FloatingPointError(f"invalid value (inf) encountered in {prim.name}")
 
 
 eager_trace = EagerTrace()

@@ -42,9 +42,12 @@ class ShapedArray:
     def str_short(self):
         return f"{dtypes.dtype_short(self.dtype)}[{','.join(str(d) for d in self.shape)}]"
 
+    def __str__(self):   # as JAX: float32[3]
+        return f"{np.dtype(self.dtype).name}[{','.join(str(d) for d in self.shape)}]"
+
     def __repr__(self):
         w = ", weak_type=True" if self.weak_type else ""
-        return f"ShapedArray({self.str_short()}{w})"
+        return f"ShapedArray({self}{w})"
 
 
 def tangent_dtype(dtype):

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import dtypes
 from ..array import Array, ArrayImpl
+from ..config import config
 from ..interpreters import core
 from .. import lax
 from ..lax import elementwise as E
@@ -55,9 +56,30 @@ def _scalar_to(value, dtype):
     return float(value) if not isinstance(value, bool) else float(int(value))
 
 
+def check_rank_promotion(name, *args):
+    """jax_numpy_rank_promotion='warn'/'raise': operands of different nonzero ranks (rank
+    promotion; scalars and 0-d arrays are fine) warn or raise ValueError, as JAX."""
+    mode = config._values["jax_numpy_rank_promotion"]
+    if mode == "allow":
+        return
+    shapes = [tuple(np.shape(a)) if type(a) in _SCALARS else tuple(a.shape) for a in args]
+    if len({len(s) for s in shapes if s}) > 1:
+        shown = " ".join(str(s) for s in shapes)
+        link = "https://docs.jax.dev/en/latest/rank_promotion_warning.html"
+        if mode == "raise":
+            raise ValueError(f"Operands could not be broadcast together for {name} on shapes {shown} and with "
+                             f"the config option jax_numpy_rank_promotion='raise'. For more information, see {link}.")
+        import warnings
+        warnings.warn(f"Following NumPy automatic rank promotion for {name} on shapes {shown}. Set the "
+                      f"jax_numpy_rank_promotion config option to 'allow' to disable this warning; for more "
+                      f"information, see {link}.", stacklevel=3)
+
+
 def promote_args(name, *args):
     """Operands converted to their common dtype (JAX's lattice, weak Python scalars)."""
     args = [_operand(a, f"{name} argument {i}") for i, a in enumerate(args)]
+    if len(args) > 1 and config._values["jax_numpy_rank_promotion"] != "allow":
+        check_rank_promotion(name, *args)
     pairs = []
     for a in args:
         t = type(a)
@@ -144,6 +166,8 @@ def _binary(name, prim, inexact=False, special=None):
         if _fast_same(x1, x2):
             a = x1 if type(x1) is ArrayImpl else x2
             if a._t.dtype.is_floating_point:  # the common case: no promotion, no special dtype
+                if config._values["jax_numpy_rank_promotion"] != "allow":
+                    check_rank_promotion(name, x1, x2)
                 return prim.bind(x1, x2)
             if inexact and not _inexact_fast(x1, x2):
                 x1, x2 = _promote_to_inexact(name, x1, x2)

@@ -65,6 +65,12 @@ def compile_cached(graph, backend, tensors=(), donate=()):
         per = _cache[graph] = {}
     exe = per.get(key)
     if exe is None:
+        from ..config import config
+        if config._values["jax_log_compiles"]:
+            import logging
+            logging.getLogger("jaxish").warning(
+                "Compiling %s with the %s backend for inputs (%s)", getattr(graph, "name", None) or "jit",
+                backend, ", ".join(v.aval.str_short() for v in graph.invars))
         exe = per[key] = compile_graph(graph, backend, tensors, donate)
     return exe
 

@@ -1,0 +1,224 @@
+"""JAX's smaller top-level API: float0 tangents, weakly typed gradients, custom_gradient,
+closure_convert, ensure_compile_time_eval, config context managers (x64, debug_infs, rank and
+dtype promotion, log_compiles), clear_caches, device_get/typeof and friends."""
+import logging
+import warnings
+
+import numpy as np
+import pytest
+
+import jaxish as jax
+import jaxish.numpy as jnp
+from jaxish import dtypes
+
+
+# ---- float0 -----------------------------------------------------------------------------------
+def test_integer_inputs_get_float0_gradients():
+    gx, gi = jax.grad(lambda x, i: (x * i).sum(), argnums=(0, 1), allow_int=True)(jnp.ones(3), jnp.arange(3))
+    np.testing.assert_allclose(np.asarray(gx), [0.0, 1.0, 2.0])
+    assert isinstance(gi, np.ndarray) and gi.dtype == jax.float0 and gi.shape == (3,)
+    with pytest.raises(TypeError, match="allow_int"):
+        jax.grad(lambda x, i: x * i, argnums=1)(1.0, 3)
+
+
+def test_jvp_integer_tangents_must_be_float0():
+    f = lambda x, i: (x * i, i * 2)      # noqa: E731
+    with pytest.raises(TypeError, match="tangent dtype must be float0"):
+        jax.jvp(f, (1.0, 3), (1.0, 3))
+    (p, q), (tp, tq) = jax.jvp(f, (1.0, 3), (1.0, np.zeros((), jax.float0)))
+    assert float(p) == 3.0 and int(q) == 6 and float(tp) == 3.0
+    assert tq.dtype == jax.float0 and tq.shape == ()
+    with pytest.raises(ValueError, match="shapes"):
+        jax.jvp(f, (1.0, 3), (1.0, np.zeros((2,), jax.float0)))
+
+
+def test_vjp_takes_float0_cotangents_for_integer_outputs():
+    _, pullback = jax.vjp(lambda x, i: (x * i, i * 2), 2.0, 3)
+    for ct in (np.zeros((), jax.float0), 5):
+        gx, gi = pullback((1.0, ct))
+        assert float(gx) == 3.0 and gi.dtype == jax.float0
+
+
+# ---- weak types of gradients (values checked against JAX 0.10.2) ------------------------------
+def test_gradients_are_weak_exactly_when_their_primal_is():
+    cases = [(jax.grad(lambda x: x * 2)(1.0), True),
+             (jax.grad(lambda x: x * 2)(jnp.float32(1)), False),
+             (jax.grad(jnp.sin)(1.0), True),
+             (jax.grad(lambda x, y: x * y)(1.0, jnp.float32(2)), True),
+             (jax.grad(lambda x: (x * jnp.ones(3)).sum())(1.0), True),
+             (jax.jvp(lambda x: x * 2, (1.0,), (1.0,))[1], True)]
+    assert [bool(g.weak_type) for g, _ in cases] == [w for _, w in cases]
+    # weak gradients then promote like Python scalars
+    assert (jax.grad(lambda x: x * 2)(1.0) * jnp.ones(2, jnp.float16)).dtype == jnp.float16
+
+
+# ---- custom_gradient ----------------------------------------------------------------------------
+def test_custom_gradient_replaces_the_derivative():
+    @jax.custom_gradient
+    def f(x):
+        return x ** 2, lambda g: (g * 100.0 * x,)
+    assert float(f(3.0)) == 9.0
+    assert float(jax.grad(f)(3.0)) == 300.0
+    assert float(jax.jit(jax.grad(f))(3.0)) == 300.0
+    np.testing.assert_allclose(np.asarray(jax.vmap(jax.grad(f))(jnp.arange(3.0))), [0.0, 100.0, 200.0])
+
+    @jax.custom_gradient
+    def clip_y(x, y):
+        return x * y, lambda g: (g * y, jnp.zeros_like(y))
+    gx, gy = jax.grad(clip_y, argnums=(0, 1))(2.0, 5.0)
+    assert (float(gx), float(gy)) == (5.0, 0.0)
+
+
+def test_custom_gradient_with_pytree_output_and_closure():
+    @jax.custom_gradient
+    def f(x):
+        s = jnp.sin(x)
+        return {"a": s, "b": 2 * x}, lambda ct: (ct["a"] * 0.5 + ct["b"] * s,)
+    x = jnp.asarray([0.1, 0.7])
+    g = jax.grad(lambda v: f(v)["a"].sum() + f(v)["b"].sum())(x)
+    np.testing.assert_allclose(np.asarray(g), 0.5 + np.sin([0.1, 0.7]), rtol=1e-6)
+
+
+# ---- closure_convert ----------------------------------------------------------------------------
+def test_closure_convert_hoists_closed_over_tracers():
+    def outer(x):
+        def inner(y):
+            return y * jnp.sin(x) + 1.0
+        conv, hoisted = jax.closure_convert(inner, 1.0)
+        return conv(2.0, *hoisted), len(hoisted)
+    val, n = outer(jnp.asarray(1.0))
+    assert n == 0 and abs(float(val) - (2 * np.sin(1.0) + 1)) < 1e-6     # nothing to hoist eagerly
+    g = jax.grad(lambda x: outer(x)[0])(1.0)
+    np.testing.assert_allclose(float(g), 2 * np.cos(1.0), rtol=1e-6)
+
+    box = []
+
+    def count(x):
+        conv, hoisted = jax.closure_convert(lambda y: y * x, 1.0)
+        box.append(len(hoisted))
+        return conv(3.0, *hoisted)
+    assert float(jax.jit(count)(2.0)) == 6.0 and box == [1]
+
+
+# ---- ensure_compile_time_eval ---------------------------------------------------------------------
+def test_ensure_compile_time_eval_gives_concrete_values_under_jit():
+    seen = []
+
+    @jax.jit
+    def f(x):
+        with jax.ensure_compile_time_eval():
+            y = jnp.sin(3.0)
+            positive = y > 0
+            seen.append(type(y).__name__)
+            z = x * 2.0                 # a tracer still traces
+            seen.append(type(z).__name__)
+        return jnp.cos(x) if positive else x     # Python control flow on the concrete value
+    np.testing.assert_allclose(float(f(1.0)), np.cos(1.0), rtol=1e-6)
+    assert seen[0] == "ArrayImpl" and seen[1] == "StagingTracer"
+    with pytest.raises(jax.errors.ConcretizationTypeError):
+        jax.jit(lambda x: 1 if x > 0 else 2)(1.0)
+
+
+# ---- config context managers --------------------------------------------------------------------
+def test_enable_x64_context():
+    assert jnp.arange(3.0).dtype == np.float32
+    with jax.enable_x64():
+        assert jnp.arange(3.0).dtype == np.float64
+        assert jax.enable_x64.value is True
+    assert jnp.arange(3.0).dtype == np.float32
+
+
+def test_debug_infs_names_the_primitive():
+    with jax.debug_infs(True):
+        with pytest.raises(FloatingPointError, match=r"inf.*div"):
+            jnp.ones(2) / 0.0
+        with pytest.raises(FloatingPointError, match=r"inf"):
+            jax.jit(lambda x: x / 0.0)(jnp.ones(2))
+        jnp.ones(2) / 1.0
+    assert np.isinf(np.asarray(jnp.ones(2) / 0.0)).all()
+
+
+def test_rank_promotion_modes():
+    a, b = jnp.ones(3), jnp.ones((2, 3))
+    with jax.numpy_rank_promotion("raise"):
+        with pytest.raises(ValueError, match="jax_numpy_rank_promotion='raise'"):
+            a + b
+        with pytest.raises(ValueError, match="rank_promotion"):
+            jnp.maximum(b, a)
+        with pytest.raises(ValueError, match="rank_promotion"):
+            jax.jit(lambda x, y: x * y)(a, b)
+        assert (jnp.ones((1, 3)) + b).shape == (2, 3)      # same rank broadcasts
+        assert (a + 1.0).shape == (3,) and (a * jnp.float32(2)).shape == (3,)   # scalars are fine
+    f = jax.jit(lambda x, y: x - y)
+    assert f(a, b).shape == (2, 3)                          # traced under "allow" ...
+    with jax.numpy_rank_promotion("raise"):
+        with pytest.raises(ValueError):                     # ... retraced under "raise"
+            f(a, b)
+    with jax.numpy_rank_promotion("warn"):
+        with pytest.warns(UserWarning, match="rank promotion"):
+            a + b
+    with pytest.raises(ValueError, match="expected one of"):
+        jax.config.update("jax_numpy_rank_promotion", "sometimes")
+
+
+# the strict lattice, checked against JAX 0.10.2: (x, y, result dtype or None for an error)
+STRICT = [(np.float32, 2, np.float32), (np.int32, 2.0, None), (np.int32, np.int16, None),
+          (jnp.bfloat16, np.float16, None), (np.int32, 2, np.int32), (np.float32, np.float32, np.float32),
+          (np.float32, 1j, None), (np.int32, True, None), (np.bool_, True, np.bool_), (np.uint8, 3, np.uint8)]
+
+
+@pytest.mark.parametrize("x, y, want", STRICT)
+def test_strict_dtype_promotion(x, y, want):
+    a = jnp.ones(3, dtype=x)
+    b = y if not isinstance(y, type) else jnp.ones(3, dtype=y)
+    with jax.numpy_dtype_promotion("strict"):
+        if want is None:
+            with pytest.raises(dtypes.TypePromotionError, match="strict"):
+                a + b
+        else:
+            assert (a + b).dtype == want
+    assert (a + b).dtype is not None            # standard promotion allows every pair here
+
+
+def test_log_compiles(caplog):
+    with jax.log_compiles(True), caplog.at_level(logging.WARNING, logger="jaxish"):
+        jax.jit(lambda x: x * 3.0 + 1.5)(jnp.ones(5))
+    assert any("Compiling" in r.getMessage() and "f32[5]" in r.getMessage() for r in caplog.records)
+
+
+# ---- small utilities ----------------------------------------------------------------------------
+def test_clear_caches_forgets_traces():
+    calls = []
+
+    @jax.jit
+    def f(x):
+        calls.append(1)
+        return x + 1
+    f(1.0)
+    f(2.0)
+    assert len(calls) == 1
+    jax.clear_caches()
+    f(3.0)
+    assert len(calls) == 2
+
+
+def test_device_get_typeof_and_friends():
+    got = jax.device_get({"a": jnp.ones(2), "b": 3})
+    assert isinstance(got["a"], np.ndarray) and got["b"] == 3
+    t = jax.typeof(jnp.ones((2, 3), jnp.int8))
+    assert str(t) == "int8[2,3]" and repr(jax.typeof(1.0)) == "ShapedArray(float32[], weak_type=True)"
+    with jax.named_scope("block"):
+        assert float(jnp.asarray(2.0) * 2) == 4.0
+    with pytest.raises(ValueError, match="string"):
+        with jax.named_scope(3):
+            pass
+    with jax.default_device("cpu"):
+        assert jnp.zeros(2).device.type == "cpu"
+    assert jax.host_count() == jax.process_count() and jax.process_indices() == [0]
+    assert "jaxish" in jax.print_environment_info(return_string=True)
+    assert jax.P("x", None) == jax.sharding.PartitionSpec("x", None)
+    assert isinstance(jax.devices()[0], jax.Device)
+    jax.effects_barrier()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        jax.clear_caches()
