@@ -785,7 +785,6 @@ class _CompileTimeEval(core.Trace):
         for a in args:
             if isinstance(a, core.Tracer):
                 return self.parent.process_primitive(prim, args, params)
-        from .interpreters.eager import eager_trace
         return eager_trace.process_primitive(prim, args, params)
 
 
