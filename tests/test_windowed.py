@@ -112,7 +112,7 @@ def test_reduce_window_ints_and_bools(case, seed):
     shape, wd, ws, padding, bd, wdl = case
     pads = _explicit(padding, shape, wd, ws, bd, wdl)
     xi = np.random.default_rng(seed).integers(-50, 50, shape).astype(np.int32)
-    got = lax.reduce_window(jnp.asarray(xi), np.iinfo(np.int32).min, lax.max, wd, ws, padding, bd, wdl)
+    got = lax.reduce_window(jnp.asarray(xi), np.int32(np.iinfo(np.int32).min), lax.max, wd, ws, padding, bd, wdl)
     want = np_reduce_window(xi, np.iinfo(np.int32).min, np.maximum, wd, ws, pads, bd, wdl)
     assert got.dtype == np.int32
     np.testing.assert_array_equal(np.asarray(got), want)
@@ -146,6 +146,14 @@ def test_values_from_jax():
     assert lax.reduce_window(xa, 0.0, lax.add, (7,), (1,), "VALID").shape == (0,)
     assert lax.reduce_window_shape_tuple((5, 6), (2, 3), (1, 2), ((0, 0), (1, 1))) == (4, 3)
     assert lax.reduce_window_shape_tuple((5, 6), (2, 3), (1, 2), ((0, 0), (1, 1)), (2, 1), (1, 2)) == (8, 2)
+    # the identity is judged in the init's dtype: -inf starts any float max, a Python 0 is no uint8 max
+    bf = lax.reduce_window(jnp.arange(4.0).astype(jnp.bfloat16), -jnp.inf, lax.max, (2,), (1,), "SAME")
+    assert bf.dtype == jnp.bfloat16
+    np.testing.assert_array_equal(np.asarray(bf, np.float32), [1, 2, 3, 3])
+    with pytest.raises(TypeError, match="inconsistent dtypes"):
+        lax.reduce_window(jnp.arange(4, dtype=jnp.uint8), 0, lax.max, (2,), (1,), "SAME")
+    u8 = lax.reduce_window(jnp.arange(4, dtype=jnp.uint8), np.uint8(0), lax.max, (2,), (1,), "SAME")
+    np.testing.assert_array_equal(u8, [1, 2, 3, 3])
     nan_max = lax.reduce_window(jnp.array([1.0, np.nan, 2.0, 3.0]), -jnp.inf, lax.max, (2,), (1,), "VALID")
     np.testing.assert_array_equal(nan_max, [np.nan, np.nan, 3.0])
 
@@ -310,8 +318,8 @@ def test_reduce_values_from_jax():
     np.testing.assert_array_equal(idx, [1])
     np.testing.assert_array_equal(lax.reduce(jnp.array([7, 3, 5]), -1, lax.bitwise_and, (0,)), 1)
     np.testing.assert_array_equal(lax.reduce(jnp.array([7, 3, 5]), 0, lax.bitwise_xor, (0,)), 1)
-    np.testing.assert_array_equal(lax.reduce(jnp.arange(6).reshape(2, 3), np.iinfo(np.int32).min, lax.max, (1,)),
-                                  [2, 5])
+    np.testing.assert_array_equal(lax.reduce(jnp.arange(6, dtype=jnp.int32).reshape(2, 3),
+                                             np.int32(np.iinfo(np.int32).min), lax.max, (1,)), [2, 5])
     _, t = jax.jvp(lambda x: lax.reduce(x, 1.0, lambda a, b: a * b, (0, 1)), (x + 1,), (jnp.ones_like(x),))
     np.testing.assert_allclose(t, 1.4864429e09, rtol=1e-6)
     g = jax.grad(lambda x: lax.reduce(x, -jnp.inf, lax.max, (0,)).sum())(jnp.ones((3, 2)))

@@ -34,39 +34,37 @@ def _is_concrete(x):
 
 # ---- monoids ----------------------------------------------------------------------------------
 def _is_intlike(dtype):
-    return dtype == np.bool_ or np.issubdtype(dtype, np.integer)
+    return dtype == np.bool_ or dtypes.is_int(dtype)
 
 
 def _max_identity(dtype):
-    if np.issubdtype(dtype, np.inexact):
-        return np.array(-np.inf, dtype)
+    if dtypes.is_inexact(dtype):
+        return np.array(-np.inf).astype(dtype)
     if dtype == np.bool_:
         return np.array(False)
     return np.array(np.iinfo(dtype).min, dtype)
 
 
 def _min_identity(dtype):
-    if np.issubdtype(dtype, np.inexact):
-        return np.array(np.inf, dtype)
+    if dtypes.is_inexact(dtype):
+        return np.array(np.inf).astype(dtype)
     if dtype == np.bool_:
         return np.array(True)
     return np.array(np.iinfo(dtype).max, dtype)
 
 
 def _monoid_table():
-    """{computation: (name, identity(dtype), accepts(dtype))} for lax's ops and jnp's equivalents."""
+    """{computation: (name, accepts(init dtype))} for lax's ops and jnp's equivalents."""
     from .. import numpy as jnp
     every = lambda d: True  # noqa: E731
     ops = {
-        "add": ((A.add, jnp.add), lambda d: np.array(0).astype(d), every),
-        "mul": ((A.mul, jnp.multiply), lambda d: np.array(1).astype(d), every),
-        "max": ((A.max, jnp.maximum), _max_identity, every),
-        "min": ((A.min, jnp.minimum), _min_identity, every),
-        "and": ((A.bitwise_and, jnp.bitwise_and), lambda d: np.array(-1).astype(d), _is_intlike),
-        "or": ((A.bitwise_or, jnp.bitwise_or), lambda d: np.array(0).astype(d), _is_intlike),
-        "xor": ((A.bitwise_xor, jnp.bitwise_xor), lambda d: np.array(0).astype(d), _is_intlike),
+        "add": ((A.add, jnp.add), every), "mul": ((A.mul, jnp.multiply), every),
+        "max": ((A.max, jnp.maximum), every), "min": ((A.min, jnp.minimum), every),
+        "and": ((A.bitwise_and, jnp.bitwise_and), _is_intlike),
+        "or": ((A.bitwise_or, jnp.bitwise_or), _is_intlike),
+        "xor": ((A.bitwise_xor, jnp.bitwise_xor), _is_intlike),
     }
-    return {f: (name, ident, ok) for name, (fs, ident, ok) in ops.items() for f in fs}
+    return {f: (name, ok) for name, (fs, ok) in ops.items() for f in fs}
 
 
 _MONOIDS = None
@@ -74,7 +72,8 @@ _MONOIDS = None
 
 def _monoid(computation, operands, inits):
     """The monoid's name when `computation` is a recognised op and the (concrete, scalar) init
-    is its identity for the operand's dtype; else None."""
+    is its identity; else None. As in JAX the identity is taken in the init's own dtype (so
+    -inf starts a max over any float type, while a Python 0 is not uint8's max identity)."""
     global _MONOIDS
     if _MONOIDS is None:
         _MONOIDS = _monoid_table()
@@ -87,16 +86,21 @@ def _monoid(computation, operands, inits):
     init = inits[0]
     if entry is None or not _is_concrete(init) or _aval(init).shape != ():
         return None
-    name, identity, accepts = entry
-    dtype = np.dtype(_aval(operands[0]).dtype)
+    name, accepts = entry
+    dtype = np.dtype(_aval(init).dtype)
     if not accepts(dtype):
         return None
     try:
         val = np.asarray(init)
-        return name if bool(np.equal(val, identity(dtype))) else None
+        return name if bool(np.equal(val, _MONOID_IDENTITY[name](dtype))) else None
     except (TypeError, ValueError):
         return None
 
+
+_MONOID_IDENTITY = {
+    "add": lambda d: np.array(0).astype(d), "mul": lambda d: np.array(1).astype(d), "max": _max_identity,
+    "min": _min_identity, "and": lambda d: np.array(-1).astype(d), "or": lambda d: np.array(0).astype(d),
+    "xor": lambda d: np.array(0).astype(d)}
 
 _COMBINE = {"add": A.add, "mul": A.mul, "max": A.max, "min": A.min, "and": A.bitwise_and,
             "or": A.bitwise_or, "xor": A.bitwise_xor}
@@ -106,10 +110,10 @@ def _chooser(name, dtype):
     """max/min as select(acc >= x, acc, x): the first of tied extremes wins (and carries the
     derivative); NaN still propagates. Other monoids (and bool/complex extremes): the op."""
     op = _COMBINE[name]
-    if name not in ("max", "min") or dtype == np.bool_ or np.issubdtype(dtype, np.complexfloating):
+    if name not in ("max", "min") or dtype == np.bool_ or dtypes.is_complex(dtype):
         return op
     keep = A.ge if name == "max" else A.le
-    floating = np.issubdtype(dtype, np.floating)
+    floating = dtypes.is_float(dtype)
 
     def choose(acc, x):
         pred = keep(acc, x)
@@ -251,6 +255,8 @@ def reduce_window(operand, init_value, computation, window_dimensions, window_st
         raise TypeError(f"reduce_window got inconsistent dtypes for operands and init_values: got operand "
                         f"dtypes {[a.dtype.name for a in avals]} and init_value dtypes "
                         f"{[_aval(i).dtype.name for i in flat_inits]}.")
+    if monoid is not None:  # padding takes the identity in the operand's dtype, as JAX's monoid path
+        flat_inits = [_MONOID_IDENTITY[monoid](np.dtype(avals[0].dtype))]
     inits = [_init_array(i, a.dtype) for i, a in zip(flat_inits, avals)]
     out_shape = reduce_window_shape_tuple(shape, wd, ws, pads, bd, wdl)
     if any(d == 0 for d in out_shape):
