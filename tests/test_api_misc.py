@@ -222,3 +222,44 @@ def test_device_get_typeof_and_friends():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         jax.clear_caches()
+
+
+# ---- lax.bitcast_convert_type ---------------------------------------------------------------------
+@pytest.mark.parametrize("new", ["int32", "uint32", "uint8", "float16", "bfloat16", "int16"])
+def test_bitcast_convert_type_matches_numpy_view(new):
+    from breadth_helpers import check_jit, check_vmap
+    from jaxish import lax
+    x = jnp.asarray(np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32))
+    dt = jnp.dtype(new)
+    out = lax.bitcast_convert_type(x, dt)
+    ratio = 4 // dt.itemsize
+    want = np.asarray(x).view(np.uint8).reshape(3, 4, ratio, dt.itemsize) if ratio > 1 else None
+    assert out.dtype == dt and out.shape == ((3, 4, ratio) if ratio > 1 else (3, 4))
+    got = np.asarray(out).view(np.uint8).reshape(3, 4, ratio, dt.itemsize) if ratio > 1 else np.asarray(out)
+    if ratio > 1:
+        np.testing.assert_array_equal(got, want)
+    else:
+        np.testing.assert_array_equal(got.view(np.uint8), np.asarray(x).view(np.uint8))
+    back = lax.bitcast_convert_type(out, jnp.float32)          # and back again, bit for bit
+    np.testing.assert_array_equal(np.asarray(back).view(np.uint32), np.asarray(x).view(np.uint32))
+    check_jit(lambda v: lax.bitcast_convert_type(v * 2.0, dt), x)   # an extern between fused kernels
+    check_jit(lambda v: lax.bitcast_convert_type(v, jnp.float32) + 1.0, out)
+    check_vmap(lambda v: lax.bitcast_convert_type(v, dt), x, in_axes=1)
+
+
+def test_bitcast_convert_type_rules_and_errors():
+    from jaxish import lax
+    assert int(lax.bitcast_convert_type(1.0, jnp.int32)) == 1065353216
+    assert lax.bitcast_convert_type(jnp.ones((1, 2), jnp.uint8), jnp.uint16).tolist() == [257]
+    assert "bitcast_convert_type[new_dtype=int32]" in str(jax.make_jaxpr(
+        lambda v: lax.bitcast_convert_type(v, jnp.int32))(1.0))
+    g = jax.grad(lambda v: lax.bitcast_convert_type(v, jnp.int32).astype(jnp.float32) * v)(1.0)
+    assert float(g) == 1065353216.0                  # the bitcast itself carries no derivative
+    with pytest.raises(TypeError, match="bool or complex"):
+        lax.bitcast_convert_type(jnp.ones(2, bool), jnp.uint8)
+    with pytest.raises(ValueError, match="3 \\* 8 != 16"):
+        lax.bitcast_convert_type(jnp.ones((2, 3), jnp.uint8), jnp.uint16)
+    with jax.enable_x64():
+        y = lax.bitcast_convert_type(jnp.asarray([1.5, -2.0]), jnp.uint32)
+        assert y.shape == (2, 2)
+        np.testing.assert_array_equal(np.asarray(y).ravel(), np.asarray([1.5, -2.0]).view(np.uint32))

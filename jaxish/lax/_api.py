@@ -82,6 +82,18 @@ def convert_element_type(operand, new_dtype):
 
 
 @_export
+def bitcast_convert_type(operand, new_dtype):
+    """The bits of `operand` read as `new_dtype`: same shape for equal widths; a wider input gets
+    a trailing axis of width ratio, a narrower one loses its trailing axis (which must match)."""
+    new_dtype = dtypes.canonicalize(dtypes.check_dtype(new_dtype, "new_dtype"))
+    if not isinstance(operand, core.Tracer) and type(operand) in (int, float, bool, complex):
+        from ..numpy import asarray
+        operand = asarray(operand)
+    E._bitcast_abstract(core.get_aval(operand), new_dtype)
+    return E.bitcast_convert_type_p.bind(operand, new_dtype=new_dtype)
+
+
+@_export
 def stop_gradient(x):
     from ..tree_util import tree_map
     return tree_map(lambda v: _stop_gradient(v), x)

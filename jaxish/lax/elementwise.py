@@ -482,6 +482,58 @@ def _convert_transpose(ct, x, new_dtype, weak_type=False):
 convert_element_type_p.jvp = _convert_jvp
 convert_element_type_p.transpose = _convert_transpose
 
+# ---- bitcast_convert_type: reinterpret the bits (a torch view; an extern call under jit) ----
+bitcast_convert_type_p = Primitive("bitcast_convert_type")
+bitcast_convert_type_p.extern = "bitcast"
+bitcast_convert_type_p.unsigned_shim = False   # views the stored bits as they are
+
+
+def _bitcast_abstract(x, new_dtype):
+    old, new = np.dtype(x.dtype), np.dtype(new_dtype)
+    if old != new and (old.kind in "bc" or new.kind in "bc"):
+        raise TypeError("lax.bitcast_convert_type does not support bool or complex values unless the operand "
+                        f"and destination types match. Got operand dtype={old}, new_dtype={new!r}. Consider "
+                        "using the arr.view() method instead.")
+    shape = tuple(x.shape)
+    if old.itemsize > new.itemsize:
+        shape = shape + (old.itemsize // new.itemsize,)
+    elif old.itemsize < new.itemsize:
+        if not shape or shape[-1] * old.itemsize != new.itemsize:
+            last = shape[-1] if shape else 1
+            raise ValueError(f"Attempting to convert array of shape {shape} from {old} of size "
+                             f"{old.itemsize * 8} bits to {new} of size {new.itemsize * 8}, bits but "
+                             f"{last} * {old.itemsize * 8} != {new.itemsize * 8}")
+        shape = shape[:-1]
+    return ShapedArray(shape, new, False)
+
+
+def _bitcast_impl(x, new_dtype):
+    out = _bitcast_abstract(ShapedArray(tuple(x.shape), dtypes.from_torch_dtype(x.dtype), False), new_dtype)
+    x = x.contiguous()
+    if x.dim() == 0:
+        x = x.reshape(1)
+    return x.view(dtypes.to_torch_dtype(new_dtype)).reshape(out.shape)
+
+
+def _bitcast_batch(vals, dims, new_dtype):
+    (x,), (d,) = vals, dims
+    from ..interpreters.batching import moveaxis
+    x = moveaxis(x, d, 0)   # the narrowing/widening happens on the last axis: keep the batch axis first
+    return bitcast_convert_type_p.bind(x, new_dtype=new_dtype), 0
+
+
+def _bitcast_jvp(primals, tangents, new_dtype):
+    out = bitcast_convert_type_p.bind(primals[0], new_dtype=new_dtype)
+    return out, Zero(core.get_aval(out))   # bits carry no derivative (JAX: defjvp_zero)
+
+
+bitcast_convert_type_p.impl = _bitcast_impl
+bitcast_convert_type_p.abstract_eval = _bitcast_abstract
+bitcast_convert_type_p.eager_check = True
+bitcast_convert_type_p.batch = _bitcast_batch
+bitcast_convert_type_p.jvp = _bitcast_jvp
+bitcast_convert_type_p.weak_type_rule = lambda weaks, **_: False
+
 copy_p = elementwise("copy", 1, torch.clone, _ANY)
 
 # ---- rules ------------------------------------------------------------------------------------
