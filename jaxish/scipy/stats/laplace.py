@@ -1,0 +1,19 @@
+"""jax.scipy.stats.laplace: the Laplace (double exponential) distribution."""
+import numpy as np
+
+from ._common import jnp, promote
+
+
+def logpdf(x, loc=0, scale=1):
+    x, loc, scale = promote("laplace.logpdf", x, loc, scale)
+    return -(jnp.abs(x - loc) / scale + jnp.log(2 * scale))
+
+
+def pdf(x, loc=0, scale=1):
+    return jnp.exp(logpdf(x, loc, scale))
+
+
+def cdf(x, loc=0, scale=1):
+    x, loc, scale = promote("laplace.cdf", x, loc, scale)
+    z = (x - loc) / scale
+    return jnp.where(z <= 0, 0.5 * jnp.exp(jnp.minimum(z, 0.0)), 1 - 0.5 * jnp.exp(-jnp.maximum(z, 0.0)))
