@@ -263,3 +263,36 @@ def test_bitcast_convert_type_rules_and_errors():
         y = lax.bitcast_convert_type(jnp.asarray([1.5, -2.0]), jnp.uint32)
         assert y.shape == (2, 2)
         np.testing.assert_array_equal(np.asarray(y).ravel(), np.asarray([1.5, -2.0]).view(np.uint32))
+
+
+# ---- flatten_util, typing -----------------------------------------------------------------------
+def test_ravel_pytree_round_trip_and_errors():
+    from jaxish.flatten_util import ravel_pytree
+    tree = {"a": jnp.ones(2), "b": (jnp.arange(3), 2.0)}
+    flat, unravel = ravel_pytree(tree)
+    assert flat.dtype == np.float32 and flat.tolist() == [1.0, 1.0, 0.0, 1.0, 2.0, 2.0]
+    back = unravel(flat * 2)
+    assert back["b"][0].dtype == jnp.int32 and back["b"][0].tolist() == [0, 2, 4]
+    with pytest.raises(ValueError, match="Sum of sizes 6"):
+        unravel(jnp.ones(4))
+    with pytest.raises(TypeError, match="expected dtype float32"):
+        unravel(jnp.ones(6, jnp.int32))
+    empty, _ = ravel_pytree([])
+    assert empty.shape == (0,) and empty.dtype == np.float32
+    half, un = ravel_pytree([jnp.ones(2, jnp.float16), jnp.ones(1, jnp.bfloat16)])
+    assert half.dtype == np.float32 and [x.dtype for x in un(half)] == [jnp.float16, jnp.bfloat16]
+    g = jax.grad(lambda p: (ravel_pytree(p)[0] ** 2).sum())({"a": jnp.ones(2), "b": 3.0})
+    assert g["a"].tolist() == [2.0, 2.0] and float(g["b"]) == 6.0
+    f = jax.jit(lambda p: unravel(ravel_pytree(p)[0] + 1.0))
+    assert f(tree)["b"][1] == 3.0
+    assert jax.vmap(lambda p: ravel_pytree(p)[0])([jnp.ones((3, 2)), jnp.ones((3, 2, 2))]).shape == (3, 6)
+
+
+def test_typing_names():
+    from jaxish.typing import ArrayLike, DTypeLike
+
+    def f(x: ArrayLike, dtype: DTypeLike = None):
+        return jnp.asarray(x, dtype)
+    assert f(1.0).dtype == np.float32
+    import typing
+    assert jax.Array in typing.get_args(ArrayLike)

@@ -1115,6 +1115,39 @@ def test_checkpoint_recomputes_instead_of_saving():
         check_vjp(fc, (x, w))
 
 
+def test_checkpoint_name_policies():
+    """Named values (jax.ad_checkpoint.checkpoint_name) are saved or recomputed per policy; the
+    residual counts are JAX 0.10.2's (print_saved_residuals) for the same block."""
+    from jaxish.ad_checkpoint import checkpoint_name
+    cp = jax.checkpoint_policies
+    rng = np.random.default_rng(6)
+    x, w = rng.standard_normal((4, 3)), rng.standard_normal((3, 5))
+
+    def block(x, w):
+        h = checkpoint_name(x @ w, "h")
+        return jnp.sin(jnp.tanh(h) * 2.0)
+    assert "name[name=h]" in str(jax.make_jaxpr(block)(x, w))
+    f = lambda x, w: jnp.sum(block(x, w) * 3.0)
+    ref = jax.grad(f, argnums=(0, 1))(jnp.asarray(x), jnp.asarray(w))
+    # dots: the tangent's two products, plus one when the forward product is recomputed
+    for policy, saved, dots in [(cp.save_only_these_names("h"), 3, 2),
+                                (cp.save_only_these_names("other"), 2, 3),
+                                (cp.save_any_names_but_these("h"), 2, 3),
+                                (cp.save_anything_except_these_names("h"), None, 2),
+                                (cp.save_from_both_policies(cp.dots_saveable, cp.save_only_these_names("h")), 3, 2)]:
+        fc = lambda x, w: jnp.sum(jax.checkpoint(block, policy=policy)(x, w) * 3.0)
+        graph, res = _linear_graph(fc, x, w)
+        inner = _prims([e for e in graph.eqns if e.primitive.name == "remat"][0].params["graph"])
+        assert inner.count("dot_general") == dots, inner
+        assert ({"tanh", "cos"} <= set(inner)) == (saved is not None), inner   # recomputed unless saved
+        if saved is not None:
+            assert len(res) == saved, sorted(np.shape(r) for r in res)
+        assert_close(jax.grad(fc, argnums=(0, 1))(jnp.asarray(x), jnp.asarray(w)), ref, rtol=1e-12, atol=1e-14)
+    fj = jax.jit(jax.grad(lambda x, w: jnp.sum(jax.checkpoint(block, policy=cp.save_only_these_names("h"))(x, w))))
+    assert_close(fj(jnp.asarray(x), jnp.asarray(w)),
+                 jax.grad(lambda x, w: jnp.sum(block(x, w)))(jnp.asarray(x), jnp.asarray(w)), rtol=1e-6, atol=1e-6)
+
+
 def test_checkpoint_composes():
     rng = np.random.default_rng(5)
     x, w = jnp.asarray(rng.standard_normal((4, 3))), jnp.asarray(rng.standard_normal((3, 3)))

@@ -49,7 +49,7 @@ def _param_str(value, namer, indent):
         return "(\n" + "".join(" " * (indent + 2) + _param_str(u, namer, indent + 2) + "\n" for u in value) + " " * indent + ")"
     if callable(value) and not isinstance(value, type):
         return getattr(value, "__name__", "fn")
-    if isinstance(value, np.dtype):
+    if isinstance(value, (np.dtype, str)):   # as JAX: name=h, not name='h'
         return str(value)
     return repr(value)
 

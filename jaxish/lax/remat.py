@@ -25,7 +25,34 @@ from ..interpreters.graph_transforms import jvp_graph, batch_graph, transpose_gr
 from ..interpreters.partial_eval import partial_eval_graph, stage_unknown_part
 from ..tree_util import tree_flatten, tree_unflatten
 
-__all__ = ["checkpoint", "remat", "checkpoint_policies", "remat_p"]
+__all__ = ["checkpoint", "remat", "checkpoint_policies", "remat_p", "checkpoint_name", "name_p"]
+
+
+# ---- checkpoint_name: the identity, with a name policies can select ---------------------------
+name_p = Primitive("name")
+name_p.pointwise = "name"          # the scheduler lowers it to its operand
+
+
+def _name_abstract(x, name):
+    return x
+
+
+def _name_jvp(primals, tangents, name):
+    return name_p.bind(primals[0], name=name), tangents[0]   # only the primal carries the name
+
+
+name_p.impl = lambda x, name: x
+name_p.abstract_eval = _name_abstract
+name_p.jvp = _name_jvp
+name_p.batch = lambda vals, dims, name: (name_p.bind(vals[0], name=name), dims[0])
+name_p.weak_type_rule = lambda weaks, **_: weaks[0]
+
+
+def checkpoint_name(x, name):
+    """x unchanged, each array in it tagged `name` for checkpoint policies such as
+    save_only_these_names (jax.ad_checkpoint.checkpoint_name)."""
+    from ..tree_util import tree_map
+    return tree_map(lambda v: name_p.bind(_as_array(v), name=name), x)
 
 
 # ---- policies ---------------------------------------------------------------------------------
@@ -48,8 +75,40 @@ def dots_with_no_batch_dims_saveable(prim, *avals, **params):
     return not lb and not rb
 
 
+def _named(prim, params):
+    return params.get("name") if prim is name_p else None
+
+
+def save_only_these_names(*names):
+    """Save only the values tagged (checkpoint_name) with one of `names`."""
+    names = frozenset(names)
+    return lambda prim, *avals, **params: _named(prim, params) in names
+
+
+def save_any_names_but_these(*names):
+    """Save every named value except those tagged with one of `names`."""
+    names = frozenset(names)
+    return lambda prim, *avals, **params: prim is name_p and params["name"] not in names
+
+
+def save_anything_except_these_names(*names):
+    """Save everything except the values tagged with one of `names`."""
+    names = frozenset(names)
+    return lambda prim, *avals, **params: _named(prim, params) not in names
+
+
+def save_from_both_policies(policy_1, policy_2):
+    """Save what either policy saves."""
+    return lambda prim, *avals, **params: bool(policy_1(prim, *avals, **params) or
+                                               policy_2(prim, *avals, **params))
+
+
 class checkpoint_policies:
-    """The policies of jax.checkpoint_policies (those that do not need named values)."""
+    """The policies of jax.checkpoint_policies (host offloading ones excepted)."""
+    save_only_these_names = staticmethod(save_only_these_names)
+    save_any_names_but_these = staticmethod(save_any_names_but_these)
+    save_anything_except_these_names = staticmethod(save_anything_except_these_names)
+    save_from_both_policies = staticmethod(save_from_both_policies)
     nothing_saveable = staticmethod(nothing_saveable)
     everything_saveable = staticmethod(everything_saveable)
     dots_saveable = staticmethod(dots_saveable)

@@ -16,7 +16,7 @@ from . import kernel as K
 from .kernel import SCALAR_OPS
 from .indexing import ZERO, syms, offset, contiguous_strides, linear_index
 
-_IDENTITY_OPS = frozenset(["copy", "stop_gradient"])
+_IDENTITY_OPS = frozenset(["copy", "stop_gradient", "name"])
 _TRANSCENDENTAL = frozenset("""exp exp2 log log1p expm1 tanh logistic sin cos tan asin acos atan
 sinh cosh asinh acosh atanh pow erf erfc erf_inv lgamma digamma atan2 cbrt rem""".split())
 _COMPARE = frozenset("eq ne lt le gt ge".split())
