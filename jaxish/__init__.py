@@ -28,3 +28,4 @@ from .sharding import NamedSharding, PartitionSpec as P  # noqa: F401
 
 __version__ = "0.1.0"
 from . import nn, scipy  # noqa: E402,F401
+from . import flatten_util, ad_checkpoint, typing  # noqa: E402,F401
