@@ -195,7 +195,7 @@ def _check_gather(op, ind, dn, slice_sizes):
     return tuple(next(window) if i in offset else next(batch) for i in range(out_rank))
 
 
-def _check_scatter(name, op, ind, upd, dn):
+def _check_scatter(op, ind, upd, dn):
     """Validates as JAX's scatter shape and dtype rules."""
     r, ivd = op.ndim, ind.ndim - 1
     window, inserted, smap, obatch, ibatch = dn
@@ -256,7 +256,7 @@ def _check_scatter(name, op, ind, upd, dn):
                             f"dimension {d}, updates bound is {upd.shape[d]}, indices bound is "
                             f"{ind.shape[i]}.")
     if upd.dtype != op.dtype:
-        raise TypeError(f"lax.{name} requires arguments to have the same dtypes, got {op.dtype}, "
+        raise TypeError(f"lax.scatter requires arguments to have the same dtypes, got {op.dtype}, "
                         f"{upd.dtype}.")
 
 
@@ -360,7 +360,7 @@ def _scatter(name, nd_mode, operand, scatter_indices, updates, dimension_numbers
     dn = _canonical_scatter_dnums(dimension_numbers)
     op, ind = core.get_aval(operand), _check_indices(scatter_indices, "scatter")
     upd = core.get_aval(updates)
-    _check_scatter(name, op, ind, upd, dn)
+    _check_scatter(op, ind, upd, dn)
     if mode == GatherScatterMode.ONE_HOT:
         raise NotImplementedError(f"lax.{name}: mode=GatherScatterMode.ONE_HOT is not supported")
     if negate:
