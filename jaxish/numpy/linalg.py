@@ -530,6 +530,7 @@ def _eig_operand(a, name):
     av = _aval(a)
     if not dtypes.is_inexact(av.dtype):
         a = lax.convert_element_type(a, dtypes.to_inexact(av.dtype))
+    _eig_abstract(_aval(a), True)  # shape and dtype errors before any kernel runs
     return a
 
 

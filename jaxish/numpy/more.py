@@ -125,7 +125,10 @@ def ldexp(x1, x2, /):
     n = jnp.broadcast_to(n, shape)
     m, e = _frexp(lax.convert_element_type(x, cdt))
     lim = info.maxexp - info.minexp + info.nmant + 4
-    n = jnp.clip(n, -lim, lim).astype(np.int32) if dtypes.is_int(_aval(n).dtype) else n.astype(np.int32)
+    nd = _aval(n).dtype
+    if nd != np.bool_ and (np.iinfo(nd).min < -lim or np.iinfo(nd).max > lim):
+        n = jnp.clip(n, -lim if np.iinfo(nd).min < 0 else 0, lim)
+    n = n.astype(np.int32)
     total = jnp.clip(e + n, info.minexp - info.nmant - 2, info.maxexp + 1)
     # m * 2**total: exact steps down to the smallest normal exponent, then one rounding multiply.
     normal = jnp.maximum(total, info.minexp)
@@ -155,7 +158,9 @@ def spacing(x, /):
     dt = _aval(x).dtype
     inf = np.asarray(np.inf, dt)
     if dt == np.float16:
+        x = lax.stop_gradient(x)
         return jnp.nextafter(x, inf) - x
+    x = lax.stop_gradient(x)  # piecewise constant: zero derivative
     r = jnp.nextafter(x, jnp.copysign(inf, x)) - x
     tiny = np.asarray(dtypes.finfo(dt).smallest_subnormal, dt)
     return jnp.where(r == 0, jnp.copysign(tiny, x), r)
@@ -217,7 +222,9 @@ def i0(x):
 
 
 def _window(name, M, body):
-    M = _static_int(M, f"M argument of jnp.{name}")
+    if isinstance(M, core.Tracer):
+        M = _static_int(M, f"M argument of jnp.{name}")
+    M = builtins.int(M)
     if M < 0:
         raise TypeError(f"jnp.{name}: M must be non-negative, got {M}")
     dt = dtypes.default_float()
@@ -270,8 +277,17 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     start = jnp.asarray(start).astype(cdt)
     stop = jnp.asarray(stop).astype(cdt)
     sign = jnp.sign(start)
-    res = sign * jnp.logspace(jnp.log10(start / sign), jnp.log10(stop / sign), num, endpoint=endpoint,
-                              base=10.0, dtype=cdt, axis=0)
+    lo, hi = jnp.log10(start / sign), jnp.log10(stop / sign)
+    if dtypes.is_complex(cdt):
+        # linspace between complex logs, from a real ramp t in [0, 1]
+        rdt = np.finfo(cdt).dtype
+        div = (num - 1 if endpoint else num) or 1
+        t = (lax.iota(rdt, num) / div).reshape((num,) + (1,) * jnp.ndim(lo))
+        lin = lo + t * (hi - lo)
+    else:
+        lin = jnp.linspace(lo, hi, num, endpoint=endpoint, dtype=cdt, axis=0)
+    # (an array base: lax's pow jvp fails on a Python-scalar base)
+    res = sign * jnp.power(jnp.asarray(10.0, dtype=cdt), lin)
     nd = res.ndim
     if not -nd <= axis < nd:
         raise ValueError(f"geomspace: axis {axis} is out of bounds for array of dimension {nd}")
@@ -751,24 +767,32 @@ def unwrap(p, discont=None, axis=-1, period=2 * np.pi):
     """p with jumps larger than discont (default period/2) along axis replaced by their period
     complement."""
     p = jnp.asarray(p)
-    p, period = [jnp.asarray(t) for t in jnp._promote_args("unwrap", p, period)]
-    if dtypes.is_complex(p.dtype):
+    weak = p.aval.weak_type
+    dt = jnp.result_type(p, period)
+    if dtypes.is_complex(dt):
         raise ValueError("jnp.unwrap does not support complex inputs.")
+    p = lax.convert_element_type(p, dt) if (p.dtype != dt or not weak) else p
     if p.ndim == 0:
         raise ValueError(f"jnp.unwrap requires an array of at least one dimension; got p with {_describe(p)}")
     if not -p.ndim <= axis < p.ndim:
         raise ValueError(f"jnp.unwrap: axis {axis} is out of bounds for array of dimension {p.ndim}")
+    axis %= p.ndim
     if p.shape[axis] == 0:
         return p
+    if isinstance(period, core.Tracer):
+        period = jnp.asarray(period).astype(dt)
+        interval = period // 2 if dtypes.is_int(dt) else period / 2
+    else:  # a static period: its arithmetic stays in numpy (constants, not staged scalar ops)
+        period = np.asarray(period).astype(dt)
+        interval = period // 2 if dtypes.is_int(dt) else period / 2
     if discont is None:
         discont = period / 2
-    interval = period // 2 if dtypes.is_int(p.dtype) else period / 2
     dd = jnp.diff(p, axis=axis)
     ddmod = jnp.mod(dd + interval, period) - interval
     ddmod = jnp.where((ddmod == -interval) & (dd > 0), interval, ddmod)
     correct = jnp.where(jnp.abs(dd) < discont, 0, ddmod - dd)
-    first = lax.slice_in_dim(p, 0, 1, axis=axis % p.ndim)
-    rest = lax.slice_in_dim(p, 1, p.shape[axis], axis=axis % p.ndim)
+    first = lax.slice_in_dim(p, 0, 1, axis=axis)
+    rest = lax.slice_in_dim(p, 1, p.shape[axis], axis=axis)
     return jnp.concatenate([first, rest + jnp.cumsum(correct, axis=axis)], axis=axis)
 
 
