@@ -363,6 +363,27 @@ def test_grads(name):
     check_grads(GRAD_CASES[name], normal((4, 5), 3))
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_grads_random_configs(seed):
+    shape, idx, dn, sizes = random_config(np.random.default_rng(200 + seed))
+    x, u = normal(shape, seed), normal(updates_shape(shape, idx, dn, sizes), seed + 1)
+    for mode in ["clip", "fill"]:
+        check_grads(lambda a: lax.gather(a, idx, G(*dn), sizes, mode=mode, fill_value=0.5), x)
+        check_grads(lambda a, b: lax.scatter_add(a, idx, b, S(*dn), mode=mode), x, u)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_vmap_random_configs(seed):
+    shape, idx, dn, sizes = random_config(np.random.default_rng(300 + seed))
+    xs = normal((2,) + shape, seed)
+    idxs = np.stack([idx, idx[::-1] if idx.ndim > 1 and not dn[3] else np.clip(idx - 1, -2, None)])
+    us = normal((2,) + updates_shape(shape, idx, dn, sizes), seed + 1)
+    check_vmap(lambda a, i: lax.gather(a, i, G(*dn), sizes, mode="fill"), xs, idxs)
+    check_vmap(lambda a, i: lax.gather(a, i, G(*dn), sizes, mode="clip"), xs, idx, in_axes=(0, None))
+    check_vmap(lambda a, i, b: lax.scatter_add(a, i, b, S(*dn)), xs, idxs, us)
+    check_vmap(lambda a, i, b: lax.scatter_min(a, i, b, S(*dn), mode="clip"), xs[0], idxs, us, in_axes=(None, 0, 0))
+
+
 def test_scatter_grads_wrt_both():
     x, idx, u, dn = _unique_windows_config(7)
     for f, kw in [(lax.scatter, {}), (lax.scatter_add, {}), (lax.scatter_sub, {}), (lax.scatter_mul, {"unique_indices": True}),

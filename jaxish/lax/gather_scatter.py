@@ -269,11 +269,16 @@ def _window_grid(indices, shape, index_map, operand_batching, indices_batching, 
     """For each operand dim, an int32 index array of shape batch + window sizes: the start (clamped
     so the window fits, else 0, or the batch position for a batching dim) plus an iota over the
     window. `windows` maps each windowed operand dim to its size (all others have size 1).
-    Also returns the (batch-shaped) mask of windows whose unclamped start fitted, or None."""
+    Also returns the (batch-shaped) mask of windows whose unclamped start fitted, or None.
+    Trailing dims read whole and unindexed get no index array: gather_nd/scatter_nd carry them
+    through as they are, after the indexed ones (so x[i]-like rows cost one index per row)."""
     ia = core.get_aval(indices)
     batch = ia.shape[:-1]
     nb = len(batch)
-    wdims = sorted(windows)
+    t = len(shape)
+    while t > 1 and t - 1 not in index_map and windows.get(t - 1) == shape[t - 1]:
+        t -= 1
+    wdims = sorted(d for d in windows if d < t)
     full = tuple(batch) + tuple(windows[d] for d in wdims)
     info = np.iinfo(ia.dtype)
     starts, ok = {}, None
@@ -286,9 +291,9 @@ def _window_grid(indices, shape, index_map, operand_batching, indices_batching, 
         ok = fits if ok is None else L.and_(ok, fits)
         starts[d] = L.convert(L.min(L.max(s, lo_c), hi_c), np.int32)
     idx = []
-    for d in range(len(shape)):
+    for d in range(t):
         if d in starts:
-            v = L.broadcast_in_dim(starts[d], full, range(nb))
+            v = starts[d] if full == tuple(batch) else L.broadcast_in_dim(starts[d], full, range(nb))
         elif d in operand_batching:
             v = _iota(full, indices_batching[operand_batching.index(d)])
         else:
@@ -337,9 +342,8 @@ def gather(operand, start_indices, dimension_numbers, slice_sizes, *, unique_ind
     idx, ok = _window_grid(start_indices, op.shape, dn.start_index_map, dn.operand_batching_dims,
                            dn.start_indices_batching_dims, windows)
     out = gather_nd_p.bind(operand, *idx, mode="promise_in_bounds", fill_value=None)
-    grid = core.get_aval(out).shape
     if ok is not None and mode != GatherScatterMode.CLIP:
-        okb = L.broadcast_in_dim(ok, grid, range(nb))
+        okb = L.broadcast_in_dim(ok, core.get_aval(out).shape, range(nb))
         if mode == GatherScatterMode.FILL_OR_DROP:
             fv = _default_fill(op.dtype) if fill_value is None else fill_value
             out = L.select(okb, out, L.full_like(out, fv))
