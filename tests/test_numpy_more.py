@@ -767,3 +767,15 @@ def test_compiled_backends_exact(backend):
     m2, e2 = jax.jit(jnp.frexp, backend=backend)(x)
     np.testing.assert_array_equal(np.asarray(m2), m)
     np.testing.assert_array_equal(np.asarray(e2), e)
+
+
+def test_vectorize_keyword_arguments_are_vectorized():
+    # NumPy's rule (JAX drops non-excluded keyword arguments silently; jaxish vectorizes them)
+    f = jnp.vectorize(lambda x, y=1.0: x * y)
+    x = np.arange(3.0)
+    _close(f(x, y=x), x * x)
+    _close(f(x, y=2.0), 2 * x)
+    _close(f(x), x)
+    _close(f(x[:, None], y=x), np.vectorize(lambda x, y=1.0: x * y)(x[:, None], y=x))
+    g = jnp.vectorize(lambda v, scale=1.0: jnp.sum(v) * scale, signature="(n)->()")
+    _close(g(_r((4, 3), 1), scale=np.arange(4.0)), _r((4, 3), 1).sum(-1) * np.arange(4.0), rtol=1e-12)

@@ -1032,6 +1032,14 @@ def vectorize(pyfunc, *, excluded=frozenset(), signature=None):
         if len(args) != len(in_core):
             raise TypeError(f"wrong number of positional arguments: expected {len(in_core)!r}, got "
                             f"{len(args)!r} {context}")
+        if kwargs:
+            # keyword arguments not excluded are vectorized too (as scalars: core dims ()), as in NumPy
+            names, npos, kw_func = list(kwargs), len(args), func
+
+            def func(*xs):
+                return kw_func(*xs[:npos], **dict(zip(names, xs[npos:])))
+            args = args + [kwargs[k] for k in names]
+            in_core = list(in_core) + [()] * len(names)
         args = [jnp.asarray(a) for a in args]
         sizes = {}
         loop_shapes = []
@@ -1060,7 +1068,7 @@ def vectorize(pyfunc, *, excluded=frozenset(), signature=None):
             filled.append((1,) * (len(bshape) - len(ls)) + ls)
             drop = tuple(i for i, n in enumerate(ls) if n == 1)
             squeezed.append(jnp.squeeze(a, axis=drop) if drop else a)
-        fn = functools.partial(func, **kwargs) if kwargs else func
+        fn = func
         expand = []
         for d in reversed(range(len(bshape))):
             in_axes = tuple(None if f[d] == 1 else 0 for f in filled)
