@@ -29,3 +29,5 @@ from .sharding import NamedSharding, PartitionSpec as P  # noqa: F401
 __version__ = "0.1.0"
 from . import nn, scipy  # noqa: E402,F401
 from . import flatten_util, ad_checkpoint, typing  # noqa: E402,F401
+from . import image, ops  # noqa: E402,F401
+from . import experimental  # noqa: E402,F401
