@@ -296,3 +296,17 @@ def test_typing_names():
     assert f(1.0).dtype == np.float32
     import typing
     assert jax.Array in typing.get_args(ArrayLike)
+
+
+# ---- regressions found while adding the above ------------------------------------------------------
+def test_weak_scalars_under_x64_and_folded_constants():
+    with jax.enable_x64():
+        x = jnp.ones(3, jnp.float32)
+        g = jax.jit(jax.grad(lambda v: jnp.maximum(v, 0.0).sum()))(x)     # stax.Relu's gradient
+        assert g.dtype == np.float32 and g.tolist() == [1.0, 1.0, 1.0]
+        assert jax.grad(lambda v: jnp.minimum(v, 2.0).sum())(x).tolist() == [1.0, 1.0, 1.0]
+    assert jax.lax.full_like(2.0, 1).weak_type and not jax.lax.full_like(jnp.ones(2), 1).weak_type
+    assert not jax.lax.full_like(2.0, 1, dtype=jnp.float32).weak_type
+    f = lambda v: v + jnp.exp(jnp.asarray(-1.0)) * 2.0     # folds to literal * literal    # noqa: E731
+    for backend in ("eager", "cpp"):
+        np.testing.assert_allclose(float(jax.jit(f, backend=backend)(1.0)), 1 + 2 * np.exp(-1.0), rtol=1e-6)

@@ -327,9 +327,10 @@ def full(shape, fill_value, dtype=None):
 @_export
 def full_like(x, fill_value, dtype=None, shape=None):
     aval = core.get_aval(x)
+    weak = {"weak_type": True} if dtype is None and aval.weak_type else {}
     dtype = dtypes.canonicalize(dtypes.check_dtype(dtype)) if dtype is not None else aval.dtype
     return S.full_like_p.bind(x, fill_value=np.asarray(fill_value).item(), dtype=dtype,
-                              shape=tuple(aval.shape if shape is None else shape))
+                              shape=tuple(aval.shape if shape is None else shape), **weak)
 
 
 @_export

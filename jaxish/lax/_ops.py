@@ -51,8 +51,9 @@ def convert(x, dtype, weak_type=False):
 def full_like(x, value, dtype=None, shape=None):
     from .shape import full_like_p
     a = core.get_aval(x)
+    weak = {"weak_type": True} if dtype is None and a.weak_type else {}
     return full_like_p.bind(x, fill_value=value, dtype=np.dtype(dtype or a.dtype),
-                            shape=tuple(a.shape if shape is None else shape))
+                            shape=tuple(a.shape if shape is None else shape), **weak)
 
 
 def zeros_like(x):

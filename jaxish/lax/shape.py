@@ -621,7 +621,7 @@ full_like_p = Primitive("full_like")
 full_like_p.unsigned_shim = False
 
 
-def _full_like_impl(x, fill_value, dtype, shape):
+def _full_like_impl(x, fill_value, dtype, shape, weak_type=False):
     td = dtypes.to_torch_dtype(dtype)
     dev = x.device if isinstance(x, torch.Tensor) else default_device()
     if td in dtypes.TORCH_WIDE_UNSIGNED:
@@ -629,26 +629,27 @@ def _full_like_impl(x, fill_value, dtype, shape):
     return torch.full(shape, fill_value, dtype=td, device=dev)
 
 
-def _full_like_batch(vals, dims, fill_value, dtype, shape):
+def _full_like_batch(vals, dims, fill_value, dtype, shape, **weak):
     (x,), (d,) = vals, dims
     B = _aval(x).shape[d]
     x = moveaxis(x, d, 0)
-    return full_like_p.bind(x, fill_value=fill_value, dtype=dtype, shape=(B,) + tuple(shape)), 0
+    return full_like_p.bind(x, fill_value=fill_value, dtype=dtype, shape=(B,) + tuple(shape), **weak), 0
 
 
-def _full_like_jvp(primals, tangents, fill_value, dtype, shape):
-    out = full_like_p.bind(*primals, fill_value=fill_value, dtype=dtype, shape=shape)
-    return out, Zero(_aval(out))
+def _full_like_jvp(primals, tangents, fill_value, dtype, shape, **weak):
+    out = full_like_p.bind(*primals, fill_value=fill_value, dtype=dtype, shape=shape, **weak)
+    return out, Zero(_aval(out).strip_weak_type())
 
 
 full_like_p.impl = _full_like_impl
-def _full_like_abstract(x, fill_value, dtype, shape):
+def _full_like_abstract(x, fill_value, dtype, shape, weak_type=False):
     _check_shape_nonneg("full_like", shape)
-    return ShapedArray(shape, dtype, False)
+    return ShapedArray(shape, dtype, weak_type)
 
 
 full_like_p.abstract_eval = _full_like_abstract
-full_like_p.weak_type_rule = lambda weaks, **_: False
+# weak_type=True (passed only then): a full_like of a weak value keeping its dtype is weak, as JAX
+full_like_p.weak_type_rule = lambda weaks, weak_type=False, **_: weak_type
 full_like_p.batch = _full_like_batch
 full_like_p.jvp = _full_like_jvp
 full_like_p.transpose = lambda ct, x, **params: [Zero(x.aval) if is_undefined(x) else None]  # output ignores x's values

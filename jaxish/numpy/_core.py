@@ -591,7 +591,8 @@ def heaviside(x1, x2, /):
     x1, x2 = _promote_to_inexact("heaviside", x1, x2)
     if dtypes.is_complex(_operand_dtype(x1, x2)):
         raise TypeError("heaviside does not support complex-valued inputs")
-    zero = lax.full_like(x1, 0.0) if type(x1) not in _SCALARS else 0.0
+    # a strong zero, as JAX's constant: the result is weak only through x2
+    zero = lax.full_like(x1, 0.0, dtype=core.get_aval(x1).dtype) if type(x1) not in _SCALARS else 0.0
     return where(less(x1, 0), zero, where(greater(x1, 0), 1.0, x2))
 
 

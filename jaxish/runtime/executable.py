@@ -93,6 +93,13 @@ class EagerExecutable:
         prog = []
         for eqn in graph.eqns:
             ins = tuple((False, a.value) if type(a) is Literal else (True, slot[a]) for a in eqn.inputs)
+            if ins and all(type(a) is Literal for a in eqn.inputs):
+                # impls take Python scalars beside a tensor operand, not alone: make the first one
+                # a tensor (folding normally removes such equations; this is when it could not)
+                from ..config import default_device
+                a = eqn.inputs[0]
+                ins = ((False, torch.tensor(a.value, dtype=to_torch_dtype(a.aval.dtype),
+                                            device=default_device())),) + ins[1:]
             outs = []
             for v in eqn.outvars:
                 slot[v] = n

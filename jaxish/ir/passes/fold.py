@@ -25,6 +25,11 @@ def fold_constants(graph, consts):
     def value(a):
         return a.value if type(a) is Literal else known.get(a)
 
+    def literal_tensor(a):
+        import torch
+        from ... import dtypes
+        return torch.tensor(a.value, dtype=dtypes.to_torch_dtype(a.aval.dtype))
+
     def rule(eqn, _):
         prim = eqn.primitive
         if prim.multiple_results or getattr(prim, "is_collective", False) or has_effects(eqn) or \
@@ -35,6 +40,8 @@ def fold_constants(graph, consts):
         vals = [value(a) for a in eqn.inputs]
         if any(v is None for v in vals):
             return None
+        if vals and all(type(a) is Literal for a in eqn.inputs):   # impls want one tensor operand
+            vals[0] = literal_tensor(eqn.inputs[0])
         try:
             out = run_impl(prim, vals, eqn.params)
         except Exception:  # leave it to run time, where the error can be reported in context
