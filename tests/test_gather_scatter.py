@@ -294,6 +294,8 @@ def test_mode_from_any():
     assert M.from_any("one_hot") is M.ONE_HOT
     with pytest.raises(NotImplementedError):
         lax.gather(_x, _i, G((1,), (0,), (0,)), (1, 5), mode="one_hot")
+    got = lax.scatter_add(jnp.zeros(4), jnp.array([[1], [7]]), jnp.ones(2), S((), (0,), (0,)), mode="one_hot")
+    np.testing.assert_array_equal(np.asarray(got), [0., 1., 0., 0.])  # as JAX: out-of-bounds dropped
     d = G((1,), (0,), (0,))
     assert d.operand_batching_dims == () and d.start_indices_batching_dims == ()
     assert S((1,), (0,), (0,)).scatter_indices_batching_dims == ()

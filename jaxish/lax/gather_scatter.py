@@ -6,7 +6,8 @@ them to gather_nd / scatter_nd (jaxish/lax/indexing.py), which carry the jvp, tr
 and lowering rules. The out-of-bounds modes are expressed around that: CLIP clamps each start so
 the whole window fits; FILL_OR_DROP masks whole windows (gather: fill_value; scatter: the window
 is sent out of bounds, which scatter_nd drops); PROMISE_IN_BOUNDS clamps gathers like CLIP but,
-as JAX, drops the cotangent of out-of-bounds windows, and drops out-of-bounds scatter windows."""
+as JAX, drops the cotangent of out-of-bounds windows, and drops out-of-bounds scatter windows.
+ONE_HOT, as in JAX, is refused by gather and drops like FILL_OR_DROP in scatters."""
 import builtins
 import enum
 import operator
@@ -357,7 +358,7 @@ def gather(operand, start_indices, dimension_numbers, slice_sizes, *, unique_ind
 
 
 # ---- scatter ----------------------------------------------------------------------------------
-def _scatter(name, nd_mode, operand, scatter_indices, updates, dimension_numbers, mode,
+def _scatter(nd_mode, operand, scatter_indices, updates, dimension_numbers, mode,
              negate=False):
     mode = GatherScatterMode.from_any(mode)
     operand, scatter_indices, updates = _array(operand), _array(scatter_indices), _array(updates)
@@ -365,8 +366,6 @@ def _scatter(name, nd_mode, operand, scatter_indices, updates, dimension_numbers
     op, ind = core.get_aval(operand), _check_indices(scatter_indices, "scatter")
     upd = core.get_aval(updates)
     _check_scatter(op, ind, upd, dn)
-    if mode == GatherScatterMode.ONE_HOT:
-        raise NotImplementedError(f"lax.{name}: mode=GatherScatterMode.ONE_HOT is not supported")
     if negate:
         updates = L.neg(updates)
     batch = ind.shape[:-1]
@@ -393,19 +392,19 @@ def _scatter(name, nd_mode, operand, scatter_indices, updates, dimension_numbers
 def scatter(operand, scatter_indices, updates, dimension_numbers, *, indices_are_sorted=False,
             unique_indices=False, mode=None):
     """XLA's scatter with updates replacing operand values (JAX's lax.scatter)."""
-    return _scatter("scatter", "set", operand, scatter_indices, updates, dimension_numbers, mode)
+    return _scatter("set", operand, scatter_indices, updates, dimension_numbers, mode)
 
 
 def scatter_add(operand, scatter_indices, updates, dimension_numbers, *, indices_are_sorted=False,
                 unique_indices=False, mode=None):
     """Scatter combining by addition (JAX's lax.scatter_add)."""
-    return _scatter("scatter_add", "add", operand, scatter_indices, updates, dimension_numbers, mode)
+    return _scatter("add", operand, scatter_indices, updates, dimension_numbers, mode)
 
 
 def scatter_sub(operand, scatter_indices, updates, dimension_numbers, *, indices_are_sorted=False,
                 unique_indices=False, mode=None):
     """Scatter combining by subtraction (JAX's lax.scatter_sub)."""
-    return _scatter("scatter_sub", "add", operand, scatter_indices, updates, dimension_numbers, mode,
+    return _scatter("add", operand, scatter_indices, updates, dimension_numbers, mode,
                     negate=True)
 
 
@@ -416,22 +415,22 @@ def scatter_mul(operand, scatter_indices, updates, dimension_numbers, *, indices
     as JAX's; otherwise scatter_nd's multiplicative rule (JAX has no updates-gradient there)."""
     if unique_indices:
         operand = _array(operand)
-        factors = _scatter("scatter_mul", "set", L.ones_like(operand), scatter_indices, updates,
+        factors = _scatter("set", L.ones_like(operand), scatter_indices, updates,
                            dimension_numbers, mode)
         return L.mul(operand, factors)
-    return _scatter("scatter_mul", "mul", operand, scatter_indices, updates, dimension_numbers, mode)
+    return _scatter("mul", operand, scatter_indices, updates, dimension_numbers, mode)
 
 
 def scatter_min(operand, scatter_indices, updates, dimension_numbers, *, indices_are_sorted=False,
                 unique_indices=False, mode=None):
     """Scatter combining by minimum (JAX's lax.scatter_min); ties share the tangent equally."""
-    return _scatter("scatter_min", "min", operand, scatter_indices, updates, dimension_numbers, mode)
+    return _scatter("min", operand, scatter_indices, updates, dimension_numbers, mode)
 
 
 def scatter_max(operand, scatter_indices, updates, dimension_numbers, *, indices_are_sorted=False,
                 unique_indices=False, mode=None):
     """Scatter combining by maximum (JAX's lax.scatter_max); ties share the tangent equally."""
-    return _scatter("scatter_max", "max", operand, scatter_indices, updates, dimension_numbers, mode)
+    return _scatter("max", operand, scatter_indices, updates, dimension_numbers, mode)
 
 
 def scatter_apply(operand, scatter_indices, func, dimension_numbers, *, update_shape=(),
