@@ -5,7 +5,6 @@ each accepted step fits a quartic through y0, y1, the step's midpoint and both e
 the solution at a requested time is read off that polynomial. Reverse-mode derivatives use the
 adjoint method (Chen et al. 2018, appendix C): an augmented system is integrated backwards."""
 import functools
-import math
 import numbers
 import operator
 
@@ -15,30 +14,11 @@ from .. import lax
 from .. import numpy as jnp
 from ..array import Array
 from ..custom_derivatives import custom_vjp, closure_convert
+from ..flatten_util import ravel_pytree
 from ..interpreters import core
-from ..tree_util import tree_flatten, tree_leaves, tree_map, tree_unflatten
+from ..tree_util import tree_leaves, tree_map
 
 __all__ = ["odeint"]
-
-try:
-    from ..flatten_util import ravel_pytree
-except ImportError:     # flatten_util is newer than this module in some checkouts
-    def ravel_pytree(pytree):
-        leaves, tree = tree_flatten(pytree)
-        leaves = [jnp.asarray(x) for x in leaves]
-        if not leaves:
-            return jnp.zeros((0,), jnp.float32), lambda v: tree_unflatten(tree, [])
-        dtype = jnp.result_type(*[x.dtype for x in leaves])
-        shapes = [x.shape for x in leaves]
-        dts = [x.dtype for x in leaves]
-        bounds = np.cumsum([0] + [math.prod(s) for s in shapes])
-        flat = jnp.concatenate([jnp.ravel(x).astype(dtype) for x in leaves])
-
-        def unravel(vec):
-            return tree_unflatten(tree, [vec[lo:hi].reshape(s).astype(d)
-                                         for lo, hi, s, d in zip(bounds[:-1], bounds[1:], shapes, dts)])
-        return flat, unravel
-
 
 # Dormand-Prince 5(4) tableau: nodes, stage weights, 5th-order solution weights, and the
 # difference between the 5th- and 4th-order weights (the local error estimate).
