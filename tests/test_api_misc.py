@@ -310,3 +310,15 @@ def test_weak_scalars_under_x64_and_folded_constants():
     f = lambda v: v + jnp.exp(jnp.asarray(-1.0)) * 2.0     # folds to literal * literal    # noqa: E731
     for backend in ("eager", "cpp"):
         np.testing.assert_allclose(float(jax.jit(f, backend=backend)(1.0)), 1 + 2 * np.exp(-1.0), rtol=1e-6)
+
+
+def test_zero_size_pieces_and_scalar_only_ops_under_jit():
+    from jaxish import lax
+    f = lambda b: lax.concatenate([b[:1], lax.slice_in_dim(b, 0, 0) * 2], 0)     # noqa: E731
+    for backend in ("eager", "cpp", "triton"):
+        assert jax.jit(f, backend=backend)(jnp.arange(4.0)).tolist() == [0.0]
+        out = jax.jit(lambda a, b: a @ b + 1.0, backend=backend)(jnp.ones((2, 0)), jnp.ones((0, 3)))
+        assert out.tolist() == [[1.0] * 3] * 2
+    # a jvp rule on a Python-scalar primal binds ops on scalars alone (JAX: 26.66656)
+    np.testing.assert_allclose(float(jax.grad(lambda a: jnp.logspace(0.0, a, 3).sum())(1.0)), 26.66656, rtol=1e-5)
+    assert bool(jax.lax.eq(0.0, 0.0)) and int(jax.lax.add(1, 2)) == 3

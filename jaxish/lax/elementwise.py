@@ -94,8 +94,10 @@ def _tensors(args):
         if isinstance(a, torch.Tensor):
             like = a
             break
-    if like is None:
-        raise TypeError("elementwise impl needs at least one array operand")
+    if like is None:   # only Python scalars (e.g. a jvp rule on a scalar primal): their joint dtype
+        from ..config import default_device
+        dt = dtypes.promote_types(*(dtypes.scalar_dtype(a) for a in args))[0]
+        like = torch.empty((), dtype=dtypes.to_torch_dtype(dt), device=default_device())
     return [a if isinstance(a, torch.Tensor) else _as_tensor(a, like) for a in args]
 
 

@@ -62,6 +62,12 @@ def plan_buffers(program):
             release.setdefault(last.get(b, i), []).append(best)
         for s in release.pop(i, ()):
             free.append(s)
+    # a zero-size temp has no kernel writing it, but an extern may still read it (concatenating
+    # an empty piece): give it a slot too, so the launchers bind it to an empty tensor
+    for buf in bufs.values():
+        if buf.kind == "temp" and not buf.extern and buf.slot is None and buf.nbytes == 0:
+            buf.slot = len(sizes)
+            sizes.append(1)
     program.slots = sizes
     return program
 
