@@ -38,21 +38,6 @@ def _is_weak(x):
     return t is float or t is int or t is complex
 
 
-def _weak_operands_promoted(prim, args, ts):
-    """The operand tensors with weak arrays converted to the operands' common dtype, when some
-    weak array's dtype differs from it and the primitive's shape rule accepts the operands."""
-    weak = [type(a) is ArrayImpl and a._weak for a in args]
-    if not any(weak) or prim.abstract_eval is None:
-        return None
-    from .core import get_aval
-    avals = [get_aval(a) for a in args]
-    dt = dtypes.promote_types(*((av.dtype, av.weak_type) for av in avals))[0]
-    if not any(w and av.dtype != dt for w, av in zip(weak, avals)):
-        return None
-    td = dtypes.to_torch_dtype(dt)
-    return [t.to(td) if w and av.dtype != dt else t for t, w, av in zip(ts, weak, avals)]
-
-
 class EagerTrace(core.Trace):
     level = 0
 
@@ -62,14 +47,6 @@ class EagerTrace(core.Trace):
             prim.abstract_eval(*[get_aval(a) for a in args], **params)
         ts = [a._t if type(a) is ArrayImpl else to_tensor(a) for a in args]
         try:
-            out = run_impl(prim, ts, params)
-        except TypeError:
-            # a weakly typed array of another dtype (a Python scalar made an array under x64)
-            # meets a strong one: lax promotes it to the strong dtype, which the impl's cheap
-            # dtype check cannot see; anything else re-raises
-            ts = _weak_operands_promoted(prim, args, ts)
-            if ts is None:
-                raise
             out = run_impl(prim, ts, params)
         except (RuntimeError, IndexError, ValueError):
             # Let abstract evaluation explain the problem in JAX's words, if it can.

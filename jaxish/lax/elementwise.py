@@ -673,12 +673,14 @@ defjvp(pow_p, _pow_jvp_x, _pow_jvp_y)
 
 
 def _balanced(x, y, gt):
-    """JAX splits the gradient of max/min evenly between tied operands."""
-    xs = L.mul(x, L.ones_like(y))
-    ys = L.mul(y, L.ones_like(x))
-    one, half, zero = L.full_like(xs, 1.0), L.full_like(xs, 0.5), L.zeros_like(xs)
-    win = L.gt(xs, ys) if gt else L.lt(xs, ys)
-    return L.select(win, one, L.select(L.eq(xs, ys), half, zero))
+    """JAX splits the gradient of max/min evenly between tied operands. The weights are strong
+    arrays of the result's dtype and shape, so a weak scalar operand (64-bit under x64) never
+    meets the float32 tangent in a lax op."""
+    ax, ay = core.get_aval(x), core.get_aval(y)
+    dt = dtypes.promote_types((ax.dtype, ax.weak_type), (ay.dtype, ay.weak_type))[0]
+    win = L.gt(x, y) if gt else L.lt(x, y)
+    one, half, zero = (L.full_like(win, v, dtype=dt) for v in (1.0, 0.5, 0.0))
+    return L.select(win, one, L.select(L.eq(x, y), half, zero))
 
 
 defjvp(max_p, lambda g, x, y: L.mul(g, _balanced(x, y, True)),
