@@ -100,6 +100,8 @@ def _segment_update(name, op, data, segment_ids, num_segments, indices_are_sorte
 
 
 def _scatter(op, out, index, values):
+    if op in ("max", "min") and dtypes.is_complex(values.dtype):
+        return _scatter_complex_extremum(op, out, index, values)
     ref = out.at[index]
     if op == "add":
         return ref.add(values)
@@ -108,6 +110,22 @@ def _scatter(op, out, index, values):
     if op == "min":
         return ref.min(values)
     return _scatter_mul(out, index, values)
+
+
+def _scatter_complex_extremum(op, out, index, values):
+    """Complex max/min in JAX's lexicographic order: the real part first, then the imaginary one;
+    an empty segment keeps its identity (-inf + 0j for max, inf + 0j for min)."""
+    real, imag = jnp.real(values), jnp.imag(values)
+    out_real = jnp.real(out)
+    best_real = out_real.at[index].max(real) if op == "max" else out_real.at[index].min(real)
+    on_best = real == best_real[index]
+    fill = jnp.full_like(imag, -jnp.inf if op == "max" else jnp.inf)
+    cand = jnp.where(on_best, imag, fill)
+    start = jnp.full_like(out_real, fill_value=-jnp.inf if op == "max" else jnp.inf)
+    best_imag = start.at[index].max(cand) if op == "max" else start.at[index].min(cand)
+    count = jnp.zeros(out.shape, dtypes.int32).at[index].add(jnp.ones(real.shape, dtypes.int32))
+    best_imag = jnp.where(count > 0, best_imag, jnp.imag(out))
+    return best_real.astype(out.dtype) + 1j * best_imag.astype(out.dtype)
 
 
 def _scatter_mul(out, index, values):
@@ -120,7 +138,8 @@ def _scatter_mul(out, index, values):
     zeros = jnp.zeros(out.shape, dtypes.int32).at[index].add(is_zero.astype(dtypes.int32))
     zero_sum = jnp.zeros_like(out).at[index].add(jnp.where(is_zero, values, jnp.zeros_like(values)))
     # zero_sum is 0 in value; it only carries the derivative onto a segment's single zero
-    return jnp.where(zeros == 0, nonzero_prod, 0) + jnp.where(zeros == 1, nonzero_prod * zero_sum, 0)
+    nothing = jnp.zeros_like(out)
+    return jnp.where(zeros == 0, nonzero_prod, nothing) + jnp.where(zeros == 1, nonzero_prod * zero_sum, nothing)
 
 
 def segment_sum(data, segment_ids, num_segments=None, indices_are_sorted=False, unique_indices=False,
