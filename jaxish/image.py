@@ -13,7 +13,6 @@ import numpy as np
 
 from . import dtypes
 from . import lax
-from .interpreters import core
 from . import numpy as jnp
 from .numpy._core import _promote_to_inexact
 
