@@ -305,6 +305,8 @@ def test_weak_scalars_under_x64_and_folded_constants():
         g = jax.jit(jax.grad(lambda v: jnp.maximum(v, 0.0).sum()))(x)     # stax.Relu's gradient
         assert g.dtype == np.float32 and g.tolist() == [1.0, 1.0, 1.0]
         assert jax.grad(lambda v: jnp.minimum(v, 2.0).sum())(x).tolist() == [1.0, 1.0, 1.0]
+        g = jax.grad(lambda v: (0.5 - v + 2.0).sum())(x)        # linear ops with scalar operands
+        assert g.dtype == np.float32 and g.tolist() == [-1.0, -1.0, -1.0]
     assert jax.lax.full_like(2.0, 1).weak_type and not jax.lax.full_like(jnp.ones(2), 1).weak_type
     assert not jax.lax.full_like(2.0, 1, dtype=jnp.float32).weak_type
     f = lambda v: v + jnp.exp(jnp.asarray(-1.0)) * 2.0     # folds to literal * literal    # noqa: E731

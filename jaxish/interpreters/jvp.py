@@ -149,7 +149,18 @@ def deflinear(prim, transpose_rule):
         if all(type(t) is Zero for t in tangents):
             return out, (Zero(core.get_aval(out)) if not prim.multiple_results else
                          [Zero(core.get_aval(o)) for o in out])
-        t_out = prim.bind(*[instantiate(t) for t in tangents], **params)
+        ref = core.get_aval(next(t for t in tangents if type(t) is not Zero)).dtype
+        ts = []
+        for p, t in zip(primals, tangents):
+            if type(t) is Zero:
+                a = t.aval
+                if a.dtype != ref and core.get_aval(p).weak_type:
+                    # a Python scalar's zero tangent (64-bit under x64) takes the others' dtype,
+                    # as the scalar itself does in the primal computation
+                    a = a.update(dtype=ref)
+                t = instantiate(Zero(a))
+            ts.append(t)
+        t_out = prim.bind(*ts, **params)
         return out, t_out
     prim.jvp = jvp
     prim.transpose = transpose_rule
