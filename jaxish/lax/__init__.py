@@ -43,3 +43,4 @@ def with_sharding_constraint(x, shardings):
     return constrain(x, shardings)
 from .windowed import (reduce_window, reduce_window_shape_tuple, reduce, reduce_and, reduce_or,  # noqa: E402,F401
                        reduce_xor, reciprocal)
+from .extras import *  # noqa: E402,F401,F403  (split, stack, tile, complex, clz, reduce_precision, Precision, ...)
