@@ -324,3 +324,22 @@ def test_zero_size_pieces_and_scalar_only_ops_under_jit():
     # a jvp rule on a Python-scalar primal binds ops on scalars alone (JAX: 26.66656)
     np.testing.assert_allclose(float(jax.grad(lambda a: jnp.logspace(0.0, a, 3).sum())(1.0)), 26.66656, rtol=1e-5)
     assert bool(jax.lax.eq(0.0, 0.0)) and int(jax.lax.add(1, 2)) == 3
+
+
+@pytest.mark.parametrize("u", [[1.5, 2.0, 0.5, 3.0, 4.0, 7.0], [0.0, 2.0, 0.5, 0.0, 0.0, 1.0],
+                               [0.0, 2.0, 0.0, 3.0, 1.0, 0.0]])
+def test_scatter_multiply_gradient_with_zero_and_repeated_updates(u):
+    """.at[].multiply's derivative in the updates is exact with zeros among repeated updates
+    (it divided by the update before: NaN), and zero for an out-of-bounds (dropped) update."""
+    with jax.enable_x64():
+        x = jnp.asarray([2.0, 3.0, 5.0])
+        idx = jnp.asarray([0, 0, 1, 2, 2, 7])
+
+        def f(v):
+            return x.at[idx].multiply(v, mode="drop")
+        u = np.asarray(u)
+        eps = 1e-6
+        fd = np.stack([(np.asarray(f(jnp.asarray(u + eps * e))) - np.asarray(f(jnp.asarray(u - eps * e)))) / (2 * eps)
+                       for e in np.eye(len(u))], 1)
+        for jac in (jax.jacrev(f), jax.jacfwd(f)):
+            np.testing.assert_allclose(np.asarray(jac(jnp.asarray(u))), fd, atol=1e-6)

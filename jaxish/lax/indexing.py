@@ -171,15 +171,28 @@ def _scatter_jvp(primals, tangents, mode="set"):
         tu = instantiate(tu) if type(tu) is not Zero else L.zeros_like(u)
         return out, scatter_nd_p.bind(tx, tu, *idx, mode=mode)
     if mode == "mul":
-        # out = x * prod(u at idx): tangent = t_x * (out / x) + out * scatter_add(t_u / u)
+        # out[p] = x[p] * prod_j u_j over the updates j landing at p. d/du_j is x[p] times the
+        # product of the *other* updates there: the product of the nonzero ones, divided by u_j
+        # when no update there is zero, or itself when u_j is that slot's only zero (else 0).
+        # No division by a zero update, so no NaN (JAX only differentiates unique indices).
         ones = L.ones_like(x)
         pu = scatter_nd_p.bind(ones, u, *idx, mode="mul")
         t = Zero(_aval(out))
         if type(tx) is not Zero:
             t = add_tangents(t, L.mul(tx, pu))
         if type(tu) is not Zero:
-            rel = scatter_nd_p.bind(L.zeros_like(x), L.div(tu, u), *idx, mode="add")
-            t = add_tangents(t, L.mul(out, rel))
+            is0 = L.eq(u, L.zeros_like(u))
+            nonzero = L.select(is0, L.ones_like(u), u)
+            pnz = scatter_nd_p.bind(ones, nonzero, *idx, mode="mul")
+            zeros_at = scatter_nd_p.bind(L.zeros_like(x), L.convert(is0, _aval(x).dtype), *idx, mode="add")
+
+            def at_updates(v):     # each update's slot value (0 for a dropped update: no derivative)
+                return gather_nd_p.bind(v, *idx, mode="fill", fill_value=0)
+            xp, pz, nz = at_updates(x), at_updates(pnz), at_updates(zeros_at)
+            others = L.select(is0, L.select(L.eq(nz, L.ones_like(nz)), pz, L.zeros_like(pz)),
+                              L.select(L.eq(nz, L.zeros_like(nz)), L.div(pz, nonzero), L.zeros_like(pz)))
+            t = add_tangents(t, scatter_nd_p.bind(L.zeros_like(x), L.mul(instantiate(tu), L.mul(xp, others)),
+                                                  *idx, mode="add"))
         return out, t
     zeros_x = L.zeros_like(x)
     got = gather_nd_p.bind(out, *idx, mode="fill", fill_value=None)  # value each update met (NaN: dropped)
