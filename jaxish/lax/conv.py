@@ -19,7 +19,9 @@ from . import _ops as L
 from .shape import _pad_impl
 
 __all__ = ["conv_general_dilated", "conv", "conv_with_general_padding", "conv_transpose",
-           "conv_dimension_numbers", "ConvDimensionNumbers", "padtype_to_pads"]
+           "conv_dimension_numbers", "ConvDimensionNumbers", "padtype_to_pads",
+           "conv_general_dilated_patches", "conv_general_dilated_local", "conv_shape_tuple",
+           "conv_general_shape_tuple", "conv_transpose_shape_tuple", "conv_general_permutations"]
 
 ConvDimensionNumbers = collections.namedtuple("ConvDimensionNumbers", ["lhs_spec", "rhs_spec", "out_spec"])
 
@@ -35,6 +37,8 @@ def conv_general_permutations(dimension_numbers):
     for s, chars, name in ((lhs_s, "NC", "lhs"), (rhs_s, "OI", "rhs"), (out_s, "NC", "out")):
         if not isinstance(s, str) or any(s.count(c) != 1 for c in chars):
             raise TypeError(f"Invalid {name} spec {s!r}: it must contain {chars[0]} and {chars[1]} once each")
+        if len(set(s)) != len(s):
+            raise TypeError(f"convolution dimension_numbers {name} spec {s!r} cannot have duplicate characters")
     if len(lhs_s) != len(rhs_s) or len(out_s) != len(rhs_s):
         raise TypeError(f"convolution dimension_numbers {dimension_numbers} must have equal lengths")
     rhs_spatial = [c for c in rhs_s if c not in "OI"]
@@ -455,3 +459,125 @@ def conv_transpose(lhs, rhs, strides, padding, rhs_dilation=None, dimension_numb
         rhs = L.transpose(rhs, perm)
     return conv_general_dilated(lhs, rhs, (1,) * nsp, pads, strides, rhs_dilation, dn,
                                 precision=precision, preferred_element_type=preferred_element_type)
+
+
+# ---- im2col, unshared (locally connected) convolution, shape helpers ---------------------------
+def _moveaxis(x, src, dst):
+    nd = _aval(x).ndim
+    src, dst = [s % nd for s in src], [d % nd for d in dst]
+    rest = [i for i in range(nd) if i not in src]
+    perm = [None] * nd
+    for s_, d in zip(src, dst):
+        perm[d] = s_
+    it = iter(rest)
+    perm = [p if p is not None else next(it) for p in perm]
+    return L.transpose(x, perm) if perm != list(range(nd)) else x
+
+
+def _filter_shape(filter_shape, lhs_ndim):
+    try:
+        fs = tuple(int(k) for k in filter_shape)
+    except TypeError:
+        raise TypeError(f"filter_shape must be a sequence of integers, got {filter_shape!r}") from None
+    if builtins.any(k < 1 for k in fs):
+        raise ValueError(f"filter_shape entries must be positive, got {fs}")
+    if len(fs) != lhs_ndim - 2:
+        raise TypeError(f"filter_shape {fs} must have one entry per spatial dimension of lhs "
+                        f"(lhs has rank {lhs_ndim}, so {lhs_ndim - 2})")
+    return fs
+
+
+def conv_general_dilated_patches(lhs, filter_shape, window_strides, padding, lhs_dilation=None,
+                                 rhs_dilation=None, dimension_numbers=None, precision=None,
+                                 preferred_element_type=None):
+    """Image patches as the output feature dim (JAX's im2col): a feature-grouped convolution with an
+    identity kernel, so feature c, window offset k lands in output channel c * prod(filter_shape) + k
+    (window offsets flattened in rhs-spec spatial order)."""
+    la = _aval(lhs)
+    fs = _filter_shape(filter_shape, la.ndim)
+    ls, rs, os = conv_dimension_numbers(la.shape, (1, 1) + fs, dimension_numbers)
+    window = int(np.prod(fs))
+    channels = la.shape[ls[1]]
+    eye = np.eye(window, dtype=np.dtype(la.dtype))
+    kernel = np.broadcast_to(eye, (channels, window, window)).reshape((channels * window, 1) + fs)
+    # kernel is (O, I, spatial in rhs order); place O and I where the rhs spec wants them
+    kernel = np.moveaxis(kernel, (0, 1), (rs[0], rs[1]))
+    return conv_general_dilated(lhs, np.ascontiguousarray(kernel), window_strides, padding, lhs_dilation,
+                                rhs_dilation, ConvDimensionNumbers(ls, rs, os), feature_group_count=channels,
+                                preferred_element_type=preferred_element_type)
+
+
+def conv_general_dilated_local(lhs, rhs, window_strides, padding, filter_shape, lhs_dilation=None,
+                               rhs_dilation=None, dimension_numbers=None, precision=None):
+    """Unshared convolution: a separate kernel per output position. rhs spatial dims are the output
+    positions; its I dim holds (input feature, window offset) flattened as in the patches."""
+    if precision is not None and isinstance(precision, (tuple, list)) and len(precision) != 2:
+        raise ValueError(f"Unsupported precision for conv_general_dilated_local: {precision}")
+    la, ra = _aval(lhs), _aval(rhs)
+    fs = _filter_shape(filter_shape, la.ndim)
+    ls, rs, os = conv_dimension_numbers(la.shape, (1, 1) + fs, dimension_numbers)
+    if ra.ndim != la.ndim:
+        raise TypeError(f"conv_general_dilated_local requires lhs and rhs ndim to be equal, got lhs shape "
+                        f"{la.shape} and rhs shape {ra.shape} (dtype {ra.dtype}).")
+    patches = conv_general_dilated_patches(lhs, fs, window_strides, padding, lhs_dilation, rhs_dilation,
+                                           ConvDimensionNumbers(ls, rs, os))
+    pshape = _aval(patches).shape
+    want_i = pshape[os[1]]
+    want_sp = tuple(pshape[d] for d in os[2:])
+    got_sp = tuple(ra.shape[d] for d in rs[2:])
+    if ra.shape[rs[1]] != want_i or got_sp != want_sp:
+        raise TypeError(f"conv_general_dilated_local rhs of shape {ra.shape} and dtype {ra.dtype} does not fit: "
+                        f"its input-feature dim must be {want_i} (features x window size) and its spatial "
+                        f"dims (in rhs spec order) the output positions {want_sp}, got {ra.shape[rs[1]]} "
+                        f"and {got_sp}")
+    lhs_b = list(os[2:])
+    rhs_b = list(rs[2:])
+    order = sorted(range(len(lhs_b)), key=lambda i: lhs_b[i])
+    dn = (((os[1],), (rs[1],)), (tuple(lhs_b[i] for i in order), tuple(rhs_b[i] for i in order)))
+    from ._api import dot_general
+    out = dot_general(patches, rhs, dn)  # (output positions..., N, O)
+    return _moveaxis(out, (-2, -1), (os[0], os[1]))
+
+
+def _stride_dim(d, k, s):
+    return builtins.max((d - k) // s + 1, 0)
+
+
+def conv_shape_tuple(lhs_shape, rhs_shape, strides, pads, batch_group_count=1):
+    """Output shape of a conv whose shapes are in canonical (N, C, spatial...) / (O, I, spatial...) order."""
+    if isinstance(pads, str):
+        pads = padtype_to_pads(lhs_shape[2:], rhs_shape[2:], strides, pads)
+    if len(pads) != len(lhs_shape) - 2:
+        raise TypeError(f"Wrong number of explicit pads for convolution: expected {len(lhs_shape) - 2}, "
+                        f"got {len(pads)}.")
+    padded = [int(d) + int(lo) + int(hi) for d, (lo, hi) in zip(lhs_shape[2:], pads)]
+    if builtins.any(p < 0 for p in padded):
+        raise ValueError("Negative padding is larger than the size of the corresponding dimension: "
+                         f"got padding={pads} for lhs_shape[2:]={tuple(lhs_shape[2:])}")
+    space = tuple(_stride_dim(d, int(k), int(s)) for d, k, s in zip(padded, rhs_shape[2:], strides))
+    n = int(lhs_shape[0])
+    if batch_group_count > 1:
+        if n % batch_group_count:
+            raise ValueError(f"lhs batch dimension {n} is not a multiple of batch_group_count {batch_group_count}")
+        n //= batch_group_count
+    return (n, int(rhs_shape[0])) + space
+
+
+def conv_general_shape_tuple(lhs_shape, rhs_shape, window_strides, padding, dimension_numbers):
+    """conv_shape_tuple for shapes laid out by string dimension_numbers; the result in out-spec order."""
+    lp, rp, op = conv_general_permutations(dimension_numbers)
+    out = conv_shape_tuple([lhs_shape[i] for i in lp], [rhs_shape[i] for i in rp], window_strides, padding)
+    return tuple(out[i] for i in np.argsort(op))
+
+
+def conv_transpose_shape_tuple(lhs_shape, rhs_shape, window_strides, padding, dimension_numbers):
+    """Output shape of conv_transpose for shapes laid out by string dimension_numbers."""
+    lp, rp, op = conv_general_permutations(dimension_numbers)
+    lt = [int(lhs_shape[i]) for i in lp]
+    rt = [int(rhs_shape[i]) for i in rp]
+    if isinstance(padding, str):
+        padding = [_conv_transpose_padding(k, s, padding) for k, s in zip(rt[2:], window_strides)]
+    totals = [int(lo) + int(hi) for lo, hi in padding]
+    space = [(i - 1) * s - k + 2 + p for i, k, s, p in zip(lt[2:], rt[2:], window_strides, totals)]
+    out = (lt[0], rt[0]) + tuple(space)
+    return tuple(out[i] for i in np.argsort(op))
