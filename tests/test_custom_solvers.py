@@ -8,7 +8,7 @@ import jaxish as jax
 import jaxish.numpy as jnp
 from jaxish import lax
 
-from breadth_helpers import x64, check_jit, check_vmap, check_grads, normal  # noqa: F401
+from breadth_helpers import x64, enable_x64, check_jit, check_vmap, check_grads, normal  # noqa: F401
 
 # Reference values below come from real JAX 0.x (jax_enable_x64) running the same programs.
 SPD = np.array([[3.4434009546022053, 0.3155273076854768, -0.41184977210581836],
@@ -197,6 +197,17 @@ def test_second_order_through_transposed_solve():
     H = jax.hessian(lambda b: jnp.sum(spd_solve(jnp.asarray(SPD), b) ** 2))(b)
     Ai = np.linalg.inv(SPD)
     np.testing.assert_allclose(H, 2 * Ai.T @ Ai, rtol=1e-9)
+    # w.r.t. the matrix: exact with a true transpose_solve ...
+    loss = lambda f: (lambda A: jnp.sum(jnp.sin(f(A, b))))
+    N = jnp.asarray(NS)
+    np.testing.assert_allclose(jax.hessian(loss(ns_solve))(N), jax.hessian(loss(jnp.linalg.solve))(N),
+                               rtol=1e-9, atol=1e-13)
+    # ... while symmetric=True differentiates vecmat as matvec itself (A^T taken as A), as JAX does
+    H = jax.hessian(loss(spd_solve))(jnp.asarray(SPD))
+    np.testing.assert_allclose(H[0, 1], [[0.0244311211111719, 0.02279846729049538, 0.01861405292069807],
+                                         [0.00612864185324152, 0.0238637838892452, -0.0001442414047341],
+                                         [0.00227891609882943, 0.00398510708968432, 0.00124326306741883]],
+                               rtol=1e-9, atol=1e-14)
 
 
 def test_pytree_b_and_has_aux():
@@ -296,3 +307,23 @@ def test_root_errors():
     with pytest.raises(ValueError, match=r"solve\(\) produced a pytree with structure PyTreeDef\(\*\), but a "
                                          r"pytree tuple with auxiliary output was expected because has_aux"):
         lax.custom_root(lambda x: x, 1.0, lambda f, x: x, ident, has_aux=True)
+
+
+def test_float32_and_integer_closures():
+    """Without x64: float32 in, float32 values and gradients out; f may close over integers."""
+    with enable_x64(False):
+        A, b = jnp.asarray(SPD, jnp.float32), jnp.asarray(B, jnp.float32)
+        x = spd_solve(A, b)
+        g = jax.grad(lambda A: jnp.sum(spd_solve(A, b)))(A)
+        assert x.dtype == jnp.float32 and g.dtype == jnp.float32
+        np.testing.assert_allclose(x, np.linalg.solve(SPD, B), rtol=1e-5)
+        n = jnp.array([2, 3])
+
+        def r(a):
+            f = lambda x: x * x - a * n
+            def solve(f, x):
+                return lax.while_loop(lambda x: jnp.max(jnp.abs(f(x))) > 1e-5, lambda x: x - f(x) / (2 * x), x)
+            return lax.custom_root(f, jnp.ones(2), solve, lambda g, y: y / g(jnp.ones(2)))
+        ga = jax.grad(lambda a: jnp.sum(r(a)))(2.0)
+        assert ga.dtype == jnp.float32
+        np.testing.assert_allclose(ga, np.sum(np.sqrt([2.0, 3.0]) / (2 * np.sqrt(2.0))), rtol=1e-5)
