@@ -31,3 +31,4 @@ from . import nn, scipy  # noqa: E402,F401
 from . import flatten_util, ad_checkpoint, typing  # noqa: E402,F401
 from . import image, ops  # noqa: E402,F401
 from . import experimental  # noqa: E402,F401
+from . import custom_batching  # noqa: E402,F401
