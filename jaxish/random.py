@@ -197,7 +197,7 @@ def _iota_2x32(shape):
 
 def _canonical_shape(shape, name="shape"):
     if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
-        raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, got {shape}.")
+        shape = (shape,)    # JAX (0.10) reads an integer shape n as (n,)
     try:
         out = tuple(operator.index(d) for d in shape)
     except TypeError:

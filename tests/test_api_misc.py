@@ -343,3 +343,18 @@ def test_scatter_multiply_gradient_with_zero_and_repeated_updates(u):
                        for e in np.eye(len(u))], 1)
         for jac in (jax.jacrev(f), jax.jacfwd(f)):
             np.testing.assert_allclose(np.asarray(jac(jnp.asarray(u))), fd, atol=1e-6)
+
+
+def test_small_jax_conformance_fixes():
+    from jaxish import lax
+    with pytest.raises(TypeError, match=r"Integers cannot be raised to negative powers, got integer_pow\(int32\[3\], -1\)"):
+        lax.integer_pow(jnp.arange(3), -1)
+    with pytest.raises(TypeError, match="negative powers"):
+        jax.jit(lambda v: lax.integer_pow(v, -2))(jnp.arange(3))
+    assert lax.integer_pow(jnp.arange(3), 2).tolist() == [0, 1, 4]
+    assert jnp.bool is jnp.bool_ and not isinstance(True, jnp.bool) and isinstance(np.bool_(True), jnp.bool)
+    assert isinstance(np.float32(1), jnp.float32) and not isinstance(1.0, jnp.float32)
+    assert jnp.float32 == np.float32 and jnp.dtype(jnp.float32) == np.float32 and hash(jnp.int8) == hash(np.dtype("int8"))
+    assert jnp.result_type(True, 1) == jnp.int32 and jnp.isscalar(True)
+    assert jax.random.normal(jax.random.PRNGKey(0), 3).shape == (3,)
+    assert jnp.polyval(jnp.ones((3, 2)), jnp.asarray(2.0)).tolist() == [7.0, 7.0]      # JAX: [7. 7.]

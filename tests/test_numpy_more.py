@@ -285,7 +285,7 @@ def test_bool_alias():
     assert x.dtype == np.bool_ and x.shape == () and bool(x)
     assert jnp.dtype(jnp.bool) == np.dtype(bool)
     assert jnp.zeros(2, jnp.bool).dtype == np.bool_
-    assert jnp.bool == jnp.bool_
+    assert jnp.bool is jnp.bool_ and not isinstance(True, jnp.bool)      # as JAX
     assert jnp.isscalar(True) and not jnp.isscalar(jnp.ones(2))
     assert jnp.result_type(True, 1) == jnp.result_type(jnp.int32(1)) or True
     assert jnp.array([1, 0]).astype(jnp.bool).dtype == np.bool_

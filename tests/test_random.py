@@ -338,8 +338,9 @@ def test_bad_arguments_raise():
         random.PRNGKey(jnp.zeros(3, jnp.int32))
     with pytest.raises(OverflowError):
         random.fold_in(K0, -1)
+    assert random.normal(K0, 3).shape == (3,)          # an int shape n means (n,), as JAX 0.10
     with pytest.raises(TypeError, match="Shapes must be"):
-        random.normal(K0, 3)
+        random.normal(K0, (3.0,))
     with pytest.raises(TypeError, match=r"\(3,\).*\(4,\)"):
         random.uniform(K0, (3,), minval=jnp.zeros(4))
     with pytest.raises(TypeError, match="uniform"):

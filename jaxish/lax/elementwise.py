@@ -234,11 +234,23 @@ def _integer_pow_impl(x, y):
     if y == 0:
         return torch.ones_like(x)
     if y < 0:
+        if not (x.is_floating_point() or x.is_complex()):   # torch would return floats
+            _integer_pow_abstract(ShapedArray(tuple(x.shape), dtypes.from_torch_dtype(x.dtype), False), y)
         return torch.reciprocal(torch.pow(x, -y))
     return torch.pow(x, y)
 
 
 integer_pow_p = elementwise("integer_pow", 1, _integer_pow_impl, _NUM)
+_integer_pow_shape_rule = integer_pow_p.abstract_eval
+
+
+def _integer_pow_abstract(x, y):
+    if y < 0 and np.dtype(x.dtype).kind in "iub":
+        raise TypeError(f"Integers cannot be raised to negative powers, got integer_pow({x}, {y})")
+    return _integer_pow_shape_rule(x, y=y)
+
+
+integer_pow_p.abstract_eval = _integer_pow_abstract
 
 
 def _popcnt(x):

@@ -1,5 +1,6 @@
 """jaxish.numpy: JAX's numpy API on top of jaxish.lax."""
 import numpy as _np
+import builtins as _builtins
 
 from .. import dtypes as _dtypes
 from ..array import Array as ndarray  # noqa: F401
@@ -35,7 +36,7 @@ def result_type(*args):
     from ..interpreters import core as _core
     pairs = []
     for a in args:
-        if isinstance(a, (int, float, bool, complex)):
+        if isinstance(a, (int, float, _builtins.bool, complex)):   # jnp.bool shadows the builtin here
             pairs.append(_dtypes.scalar_dtype(a))
         elif isinstance(a, (_np.dtype, type)) or isinstance(a, str) or hasattr(a, "dtype") and not hasattr(a, "shape"):
             pairs.append((_dtypes.check_dtype(a), False))
@@ -50,7 +51,7 @@ def can_cast(from_, to, casting="safe"):
 
 
 def isscalar(element):
-    if isinstance(element, (int, float, bool, complex, _np.generic)):
+    if isinstance(element, (int, float, _builtins.bool, complex, _np.generic)):
         return True
     return isinstance(element, ndarray) and element.ndim == 0
 

@@ -1211,11 +1211,12 @@ def correlate(a, v, mode="valid", *, precision=None, preferred_element_type=None
 
 
 def polyval(p, x, *, unroll=16):
-    """p[0] * x**(n-1) + ... + p[n-1], by Horner's rule."""
+    """p[0] * x**(n-1) + ... + p[n-1], by Horner's rule (over p's first axis: a p of shape
+    (n, ...) evaluates several polynomials at once, broadcasting against x, as JAX)."""
     p, x = promote_args("polyval", p, x)
     p, x = _arr(p), _arr(x)
-    if _aval(p).ndim != 1:
-        raise ValueError(f"polyval: p must be 1-D, got shape {_aval(p).shape}")
+    if _aval(p).ndim < 1:
+        raise ValueError(f"polyval: p must have at least one dimension, got shape {_aval(p).shape}")
     y = C.multiply(x, 0)
     for i in range(_aval(p).shape[0]):
         y = C.add(C.multiply(y, x), p[i])

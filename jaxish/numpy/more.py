@@ -466,34 +466,7 @@ def isdtype(dtype, kind):
     return False
 
 
-class _BoolMeta(type):
-    """jnp.bool: the bool dtype's scalar type; calling it makes a 0-d bool array. Instance checks
-    behave like the builtin bool's (so `isinstance(x, (int, bool))` keeps its meaning)."""
-    dtype = np.dtype(np.bool_)
-
-    def __call__(cls, x=False):
-        return jnp.asarray(x, dtype=np.bool_)
-
-    def __instancecheck__(cls, obj):
-        return isinstance(obj, builtins.bool)
-
-    def __subclasscheck__(cls, sub):
-        return issubclass(sub, builtins.bool)
-
-    def __repr__(cls):
-        return "<class 'jaxish.numpy.bool'>"
-
-    def __eq__(cls, other):
-        try:
-            return np.dtype(np.bool_) == np.dtype(getattr(other, "dtype", other))
-        except TypeError:
-            return False
-
-    def __hash__(cls):
-        return hash(np.dtype(np.bool_))
-
-
-_bool = _BoolMeta("bool", (), {"dtype": np.dtype(np.bool_)})
+from .scalar_types import bool_ as _bool   # noqa: E402  jnp.bool is jnp.bool_, as in JAX
 
 
 # ---- construction and application -------------------------------------------------------------

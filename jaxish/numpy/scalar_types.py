@@ -4,26 +4,39 @@ import numpy as np
 from .. import dtypes
 
 
-class _ScalarType:
-    def __init__(self, name, dtype):
-        self.__name__ = name
-        self.dtype = np.dtype(dtype)
+class _ScalarMeta(type):
+    """The metaclass of jnp.float32 & co. (as JAX's): calling the class builds a 0-d array of its
+    dtype, it compares equal to that dtype, and isinstance checks numpy scalars of the dtype."""
 
-    def __call__(self, x=0):
+    def __call__(cls, x=0):
         from .creation import asarray
-        return asarray(x, dtype=self.dtype)
+        return asarray(x, dtype=cls.dtype)
 
-    def __repr__(self):
-        return f"<class 'jaxish.numpy.{self.__name__}'>"
+    def __repr__(cls):
+        return f"<class 'jaxish.numpy.{cls.__name__}'>"
 
-    def __eq__(self, other):
+    def __eq__(cls, other):
+        if cls is other:
+            return True
         try:
-            return self.dtype == np.dtype(getattr(other, "dtype", other))
+            if isinstance(other, type) and issubclass(other, np.generic):
+                return cls.dtype == np.dtype(other)
+            return cls.dtype == np.dtype(getattr(other, "dtype", other))
         except TypeError:
             return False
 
-    def __hash__(self):
-        return hash(self.dtype)
+    def __ne__(cls, other):
+        return not cls == other
+
+    def __hash__(cls):
+        return hash(cls.dtype)
+
+    def __instancecheck__(cls, instance):
+        return isinstance(instance, cls.dtype.type)
+
+
+def _ScalarType(name, dtype):
+    return _ScalarMeta(name, (), {"dtype": np.dtype(dtype), "__module__": "jaxish.numpy"})
 
 
 bool_ = _ScalarType("bool_", dtypes.bool_)
