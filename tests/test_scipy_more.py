@@ -619,8 +619,7 @@ def test_stats_errors():
         ST.multivariate_normal.logpdf(np.zeros(3), np.zeros(3), np.eye(3), allow_singular=True)
 
 
-@pytest.mark.xfail(reason="jit bug outside scipy: a constant-only subexpression with a weak scalar "
-                          "(jnp.exp(c) * 2.0) reaches an elementwise impl with no array operand", strict=False)
 def test_jit_constant_subexpression_with_python_scalar():
+    """Once a jit bug (a folded constant times a Python scalar reached an impl with no tensor)."""
     check_jit(lambda x: ST.truncnorm.logpdf(x, -1.0, 2.0), _SX)
     check_jit(lambda x: x + jnp.exp(jnp.asarray(-1.0)) * 2.0, _SX)
