@@ -358,3 +358,16 @@ def test_small_jax_conformance_fixes():
     assert jnp.result_type(True, 1) == jnp.int32 and jnp.isscalar(True)
     assert jax.random.normal(jax.random.PRNGKey(0), 3).shape == (3,)
     assert jnp.polyval(jnp.ones((3, 2)), jnp.asarray(2.0)).tolist() == [7.0, 7.0]      # JAX: [7. 7.]
+
+
+def test_full_like_of_a_tangent_is_a_constant():
+    """ones_like(y) of a linear value is known in reverse mode (it only reads y's shape), so a
+    tangent_solve such as y / g(ones_like(y)) transposes (AssertionError in div's transpose before)."""
+    from jaxish import lax
+
+    def root(a):
+        return lax.custom_root(lambda y: y ** 2 - a, 1.0, lambda g, x0: jnp.sqrt(a),
+                               lambda g, y: y / g(jnp.ones_like(y)))
+    assert float(jax.grad(root)(4.0)) == 0.25
+    g = jax.grad(lambda v: (v / jnp.ones_like(v)).sum() + jnp.full_like(v, 2.0).sum())(jnp.ones(3))
+    assert g.tolist() == [1.0, 1.0, 1.0]

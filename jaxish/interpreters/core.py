@@ -85,6 +85,7 @@ class Primitive:
     multiple_results = False
     unsigned_shim = True  # eager: compute uint16/32/64 in int64 (torch lacks most kernels)
     eager_check = False  # eager: run abstract_eval first (for impls torch would not reject)
+    partial_eval_unknown = False  # partial_eval also when every operand is unknown (full_like)
 
     def __init__(self, name, multiple_results=False):
         self.name = name

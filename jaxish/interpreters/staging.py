@@ -72,7 +72,7 @@ class StagingTrace(core.Trace):
             if not any(own):
                 with core.set_current_trace(self.parent):
                     return prim.bind(*args, **params)
-            if prim.partial_eval is not None and not all(own):
+            if prim.partial_eval is not None and (not all(own) or prim.partial_eval_unknown):
                 return prim.partial_eval(self, own, args, params)
         inputs = [self.to_var(a) for a in args]
         out_avals = abstract_eval(prim, [i.aval for i in inputs], params)

@@ -648,6 +648,21 @@ def _full_like_abstract(x, fill_value, dtype, shape, weak_type=False):
 
 
 full_like_p.abstract_eval = _full_like_abstract
+
+
+def _full_like_partial_eval(trace, own, args, params):
+    """Only the operand's shape and dtype matter: the result is known even when the operand
+    is not (ones_like of a tangent is a constant, not a tangent)."""
+    with core.set_current_trace(trace.parent):
+        out = full_p.bind(shape=tuple(params["shape"]), fill_value=params["fill_value"], dtype=params["dtype"])
+        if params.get("weak_type"):
+            from .elementwise import convert_element_type_p
+            out = convert_element_type_p.bind(out, new_dtype=params["dtype"], weak_type=True)
+        return out
+
+
+full_like_p.partial_eval = _full_like_partial_eval
+full_like_p.partial_eval_unknown = True
 # weak_type=True (passed only then): a full_like of a weak value keeping its dtype is weak, as JAX
 full_like_p.weak_type_rule = lambda weaks, weak_type=False, **_: weak_type
 full_like_p.batch = _full_like_batch
