@@ -35,12 +35,8 @@ def _describe(x):
 
 def _static_int(v, what):
     """A Python int from a static value; a traced value raises ConcretizationTypeError."""
-    if isinstance(v, core.Tracer):
-        c = v.to_concrete_value()
-        if c is None:
-            raise core.ConcretizationTypeError(v, f"The error arose for the {what}, which must be static.")
-        v = c
-    return operator.index(np.asarray(v).item() if hasattr(v, "shape") else v)
+    from .extra import _concrete_ints
+    return operator.index(_concrete_ints(v, f"the {what}").item())
 
 
 def _real_inexact(name, x):
