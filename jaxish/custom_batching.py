@@ -18,7 +18,7 @@ import functools
 from . import dtypes
 from .interpreters import core
 from .interpreters.core import Primitive
-from .interpreters.jvp import Zero, instantiate, zero_of, jvp_flat
+from .interpreters.jvp import instantiate, zero_of, jvp_flat
 from .interpreters.batching import vmap_flat, moveaxis
 from .interpreters.graph_transforms import jvp_graph
 from .interpreters.staging import abstract_eval as _staged_abstract_eval
