@@ -1192,6 +1192,15 @@ def geometric(key, p, shape=None, dtype=None):
     return (lax.floor(lax.div(lax.log(u), log_one_minus_p)) + 1).astype(dtype)
 
 
+def _float_sampler(name, key, dtype, shape, *params):
+    """The checked key, float dtype and sample shape of a sampler with array parameters."""
+    key = _check_key(name, key)
+    dtype = _float_dtype(name, dtype)
+    shape = _param_shape(name, shape, *params)
+    _check_safe_cast(name, dtype, *params)
+    return key, dtype, shape
+
+
 def _float_sampler_dtype(name, dtype, *params):
     dtype = _float_dtype(name, dtype)
     _check_safe_cast(name, dtype, *params)
@@ -1200,10 +1209,7 @@ def _float_sampler_dtype(name, dtype, *params):
 
 def t(key, df, shape=None, dtype=None):
     """Student's t(df): normal * sqrt(df / 2 / Gamma(df / 2))."""
-    key = _check_key("t", key)
-    dtype = _float_dtype("t", dtype)
-    shape = _param_shape("t", shape, df)
-    _check_safe_cast("t", dtype, df)
+    key, dtype, shape = _float_sampler("t", key, dtype, shape, df)
     df = _float_param(df, dtype)
     key_n, key_g = _split2(key)
     n = _normal_real(key_n, shape, dtype)
@@ -1220,19 +1226,13 @@ def _chisquare(key, df, shape, dtype):
 
 def chisquare(key, df, shape=None, dtype=None):
     """Chi-square(df) = 2 * Gamma(df / 2), drawn in log space."""
-    key = _check_key("chisquare", key)
-    dtype = _float_dtype("chisquare", dtype)
-    shape = _param_shape("chisquare", shape, df)
-    _check_safe_cast("chisquare", dtype, df)
+    key, dtype, shape = _float_sampler("chisquare", key, dtype, shape, df)
     return _chisquare(key, df, shape, dtype)
 
 
 def f(key, dfnum, dfden, shape=None, dtype=None):
     """F(dfnum, dfden): ratio of two scaled chi-square draws."""
-    key = _check_key("f", key)
-    dtype = _float_dtype("f", dtype)
-    shape = _param_shape("f", shape, dfnum, dfden)
-    _check_safe_cast("f", dtype, dfnum, dfden)
+    key, dtype, shape = _float_sampler("f", key, dtype, shape, dfnum, dfden)
     dfnum, dfden = _float_param(dfnum, dtype), _float_param(dfden, dtype)
     key_dfd, key_dfn = _split2(key)
     num = _chisquare(key_dfn, dfnum, shape, dtype) / dfnum
@@ -1242,10 +1242,7 @@ def f(key, dfnum, dfden, shape=None, dtype=None):
 
 def pareto(key, b, shape=None, dtype=None):
     """Pareto(b) on [1, inf): exp(Exponential / b)."""
-    key = _check_key("pareto", key)
-    dtype = _float_dtype("pareto", dtype)
-    shape = _param_shape("pareto", shape, b)
-    _check_safe_cast("pareto", dtype, b)
+    key, dtype, shape = _float_sampler("pareto", key, dtype, shape, b)
     b = _float_param(b, dtype)
     e = exponential(key, shape, dtype)
     return lax.exp(e / b)
@@ -1262,10 +1259,7 @@ def weibull_min(key, scale, concentration, shape=(), dtype=None):
 
 def wald(key, mean, shape=None, dtype=None):
     """Wald (inverse Gaussian) with the given mean and unit shape parameter."""
-    key = _check_key("wald", key)
-    dtype = _float_dtype("wald", dtype)
-    shape = _param_shape("wald", shape, mean)
-    _check_safe_cast("wald", dtype, mean)
+    key, dtype, shape = _float_sampler("wald", key, dtype, shape, mean)
     k1, k2 = _split2(key)
     mean = jnp.broadcast_to(_float_param(mean, dtype), shape)
     v = _normal_real(k1, shape, dtype)
@@ -1280,10 +1274,7 @@ def wald(key, mean, shape=None, dtype=None):
 
 def triangular(key, left, mode, right, shape=None, dtype=None):
     """Triangular(left, mode, right) by the inverse CDF."""
-    key = _check_key("triangular", key)
-    dtype = _float_dtype("triangular", dtype)
-    shape = _param_shape("triangular", shape, left, mode, right)
-    _check_safe_cast("triangular", dtype, left, mode, right)
+    key, dtype, shape = _float_sampler("triangular", key, dtype, shape, left, mode, right)
     left, mode, right = (jnp.broadcast_to(_float_param(x, dtype), shape) for x in (left, mode, right))
     fc = (mode - left) / (right - left)
     u = _uniform(key, shape, dtype, 0.0, 1.0)
