@@ -371,3 +371,26 @@ def test_full_like_of_a_tangent_is_a_constant():
     assert float(jax.grad(root)(4.0)) == 0.25
     g = jax.grad(lambda v: (v / jnp.ones_like(v)).sum() + jnp.full_like(v, 2.0).sum())(jnp.ones(3))
     assert g.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_vmap_of_jit_batches_the_graph_once():
+    """vmap(jit(f)) keeps the batched graph (and so its executable): a custom_vmap rule inside
+    runs once for repeated calls, as in JAX."""
+    from jaxish.custom_batching import custom_vmap
+    calls = []
+
+    @custom_vmap
+    def g(x):
+        return jnp.sin(x)
+
+    @g.def_vmap
+    def rule(axis_size, in_batched, x):
+        calls.append(axis_size)
+        return jnp.sin(x) * 2.0, in_batched[0]
+    vf = jax.vmap(jax.jit(lambda x: g(x) + 1.0))
+    x = jnp.ones((4, 3))
+    for _ in range(3):
+        np.testing.assert_allclose(np.asarray(vf(x)), np.sin(1.0) * 2 + 1, rtol=1e-6)
+    assert calls == [4]
+    vf(jnp.ones((5, 3)))
+    assert calls == [4, 5]
