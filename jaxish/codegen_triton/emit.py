@@ -741,6 +741,8 @@ class KernelWriter:
             if buf.kind == "local":
                 src = self.local_value[op.buffer]
                 env[op.out] = self._resolve(src, out, ctx, env)
+                if key is not None:     # nothing is printed under `name`: later hits reuse the register
+                    ctx.cse[key] = env[op.out]
                 return
             cls = index_class(op.index)
             idx = print_index(op.index)
