@@ -82,8 +82,10 @@ def _attention_xla(q, k, v, bias, mask, is_causal, scale, q_seqlen, kv_seqlen, w
     mask = _grouped(mask, "mask", B, N, T, S, K)
     qdt = core.get_aval(q).dtype
     logits_dtype = jnp.promote_types(qdt, np.float32)
-    q5 = jnp.reshape(q, (B, T, K, G, H))
-    logits = einsum("btkgh,bskh->bkgts", q5, k, preferred_element_type=logits_dtype)
+    # float16/bfloat16 products accumulate in float32, as JAX's F16_F16_F32 / BF16_BF16_F32 algorithms
+    # (widening first is exact: the products of half-precision numbers are float32 numbers)
+    q5 = lax.convert_element_type(jnp.reshape(q, (B, T, K, G, H)), logits_dtype)
+    logits = einsum("btkgh,bskh->bkgts", q5, lax.convert_element_type(k, logits_dtype))
     logits = jnp.multiply(logits, asarray(scale, dtype=logits_dtype))
     if bias is not None:
         logits = lax.convert_element_type(jnp.add(logits, bias), logits_dtype)
