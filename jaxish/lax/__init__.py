@@ -25,7 +25,9 @@ from . import sorting as _SO, linalg_ops as _LO, fft as _FFT, conv as _CV  # noq
 from .sorting import sort, sort_key_val, top_k  # noqa: E402,F401
 from .gather_scatter import *  # noqa: E402,F401,F403  (gather, scatter*, their dimension numbers)
 from .conv import (conv_general_dilated, conv, conv_with_general_padding, conv_transpose,  # noqa: E402,F401
-                   conv_dimension_numbers, ConvDimensionNumbers, padtype_to_pads)
+                   conv_dimension_numbers, ConvDimensionNumbers, padtype_to_pads,
+                   conv_general_dilated_patches, conv_general_dilated_local, conv_shape_tuple,
+                   conv_general_shape_tuple, conv_transpose_shape_tuple, conv_general_permutations)
 from .fft import FftType  # noqa: E402,F401
 
 for _m in (_SO, _LO, _FFT, _CV):
