@@ -4,7 +4,9 @@ One *current trace* is held in a context; `Primitive.bind` hands the call to it.
 processes primitives; a Tracer belongs to one trace and has an aval. Eager evaluation is the
 outermost trace (see eager.py).
 """
+import functools
 import threading
+import weakref
 
 import numpy as np
 import torch
@@ -241,3 +243,36 @@ def get_aval(x):
 def is_scalar_literal(x):
     t = type(x)
     return t is float or t is int or t is bool or t is complex
+
+
+def memo_by_graph(fn):
+    """Cache fn(graph, ...) per graph (held weakly) and per the other arguments (lists read as
+    tuples; unhashable arguments skip the cache); results holding a tracer (consts captured
+    from an enclosing trace) are not kept. Each call gets fresh copies of the result's lists."""
+    import inspect
+    cache = weakref.WeakKeyDictionary()
+    sig = inspect.signature(fn)
+
+    def frozen(v):
+        return tuple(frozen(u) for u in v) if isinstance(v, (list, tuple)) else v
+
+    @functools.wraps(fn)
+    def wrapped(graph, *args, **kwargs):
+        bound = sig.bind(graph, *args, **kwargs)
+        bound.apply_defaults()
+        key = tuple(frozen(v) for v in list(bound.arguments.values())[1:])
+        try:
+            hash(key)
+        except TypeError:
+            return fn(graph, *args, **kwargs)
+        per = cache.get(graph)
+        if per is None:
+            per = cache[graph] = {}
+        hit = per.get(key)
+        if hit is None:
+            hit = fn(graph, *args, **kwargs)
+            if not any(isinstance(c, Tracer) for part in hit if isinstance(part, list) for c in part):
+                per[key] = hit
+        return tuple(list(p) if isinstance(p, list) else p for p in hit)
+    wrapped.cache = cache
+    return wrapped

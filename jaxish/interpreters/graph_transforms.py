@@ -1,13 +1,19 @@
 """Transformations of whole Graphs, used by higher-order primitives (jit call, cond, scan...):
-each re-traces `eval_graph` under a transformation inside a fresh staging trace."""
+each re-traces `eval_graph` under a transformation inside a fresh staging trace.
+
+Each result is remembered per (graph, arguments): transforming the same graph the same way
+again returns the same new graph, so grad(jit(f)) or vmap(jit(f)) called again reuses the
+executables compiled for it instead of re-tracing and recompiling on every call."""
 from ..ir.graph import Graph
 from . import core
+from .core import memo_by_graph
 from .staging import trace_to_subgraph, eval_graph
 from .jvp import jvp_flat, Zero, instantiate, zero_of
 from .batching import vmap_flat, bdim_to
 from .transpose import backward_pass, UndefinedPrimal
 
 
+@memo_by_graph
 def jvp_graph(graph, nonzero_tangents, instantiate_out=True):
     """Graph (primals..., nonzero tangents...) -> (primal outs..., tangent outs...).
     instantiate_out: a bool, or one bool per output (materialize that output's tangent).
@@ -39,6 +45,12 @@ def batch_graph(graph, in_dims, axis_size, axis_name=None, out_dims_wanted=None)
         name, size = current_batch_axis()
         if size == axis_size:
             axis_name = name
+    return _batch_graph(graph, list(in_dims), axis_size, axis_name,
+                        None if out_dims_wanted is None else list(out_dims_wanted))
+
+
+@memo_by_graph
+def _batch_graph(graph, in_dims, axis_size, axis_name, out_dims_wanted):
     in_avals = []
     for a, d in zip(graph.in_avals, in_dims):
         if d is None:
@@ -69,6 +81,7 @@ def batch_graph(graph, in_dims, axis_size, axis_name=None, out_dims_wanted=None)
     return g, consts, list(out_dims_box)
 
 
+@memo_by_graph
 def transpose_graph(graph, linear_mask):
     """Graph (nonlinear ins..., cts of outs...) -> cts of the linear inputs (Zero instantiated)."""
     nonlin_avals = [a for a, m in zip(graph.in_avals, linear_mask) if not m]

@@ -4,6 +4,7 @@ from . import core
 from .staging import StagingTrace, eval_graph, close_over_consts
 
 
+@core.memo_by_graph
 def partial_eval_graph(graph, in_unknowns, instantiate=False):
     """Returns (known_graph, known_consts, unknown_graph, out_unknowns, num_residuals).
 

@@ -1,7 +1,5 @@
 """The jit call primitive: carries a Graph; its rules transform that graph, so grad(jit(f)),
 jit(grad(f)), vmap(jit(f)) and jit(vmap(f)) compose without special cases."""
-import weakref
-
 from ..interpreters import core
 from ..interpreters.core import Primitive
 from ..interpreters.jvp import Zero, instantiate
@@ -46,27 +44,9 @@ def _transpose(cts, *args, graph, **params):
     return [next(res) if m else None for m in mask]
 
 
-_batched = weakref.WeakKeyDictionary()   # graph -> {(dims, size, axis name): batched graph}
-
-
 def _batch(vals, dims, graph, axis_size, axis_name=None, **params):
-    """vmap of a jit call: the batched graph, traced once per (graph, batch dims, size, axis) and
-    kept, so vmap(jit(f)) called again finds the same graph and its compiled executable."""
-    if axis_name is None:
-        from ..interpreters.batching import current_batch_axis
-        name, size = current_batch_axis()
-        axis_name = name if size == axis_size else None
-    per = _batched.get(graph)
-    if per is None:
-        per = _batched[graph] = {}
-    key = (tuple(dims), axis_size, axis_name)
-    hit = per.get(key)
-    if hit is None:
-        hit = batch_graph(graph, dims, axis_size, axis_name)
-        if not any(isinstance(c, core.Tracer) for c in hit[1]):
-            per[key] = hit
-    g, consts, out_dims = hit
-    return jit_call_p.bind(*consts, *vals, graph=g, **dict(params, donate=())), list(out_dims)
+    g, consts, out_dims = batch_graph(graph, dims, axis_size, axis_name)   # remembered per graph
+    return jit_call_p.bind(*consts, *vals, graph=g, **dict(params, donate=())), out_dims
 
 
 def _partial_eval(trace, own, args, params):
