@@ -394,3 +394,22 @@ def test_vmap_of_jit_batches_the_graph_once():
     assert calls == [4]
     vf(jnp.ones((5, 3)))
     assert calls == [4, 5]
+
+
+def test_transforms_of_a_jitted_function_are_traced_once(monkeypatch):
+    """grad(jit(f)), vmap(jit(f)) and jvp(jit(f)) called again reuse the transformed graphs (and
+    so their executables): no graph transformation re-traces on later calls."""
+    from jaxish.interpreters import graph_transforms, partial_eval
+    f = jax.jit(lambda v: (jnp.sin(v) * 2.0 + v.sum()).sum())
+    x = jnp.ones((4, 3))
+    runs = [lambda: jax.grad(f)(x), lambda: jax.vmap(jax.grad(f))(x),
+            lambda: jax.jvp(f, (x,), (x,)), lambda: jax.vmap(f)(x)]
+    first = [np.asarray(r()[0] if isinstance(r(), tuple) else r()) for r in runs]
+    traced = []
+    real_trace, real_pe = graph_transforms.trace_to_subgraph, partial_eval.StagingTrace
+    monkeypatch.setattr(graph_transforms, "trace_to_subgraph", lambda *a, **k: traced.append(1) or real_trace(*a, **k))
+    monkeypatch.setattr(partial_eval, "StagingTrace", lambda *a, **k: traced.append(1) or real_pe(*a, **k))
+    again = [np.asarray(r()[0] if isinstance(r(), tuple) else r()) for r in runs]
+    assert traced == []
+    for a, b in zip(first, again):
+        np.testing.assert_array_equal(a, b)
