@@ -413,3 +413,14 @@ def test_transforms_of_a_jitted_function_are_traced_once(monkeypatch):
     assert traced == []
     for a, b in zip(first, again):
         np.testing.assert_array_equal(a, b)
+
+
+def test_dot_general_accumulates_in_the_preferred_type():
+    from jaxish import lax
+    a = jnp.full((2, 64), 100.0, jnp.float16)
+    dn = (((1,), (0,)), ((), ()))
+    out = lax.dot_general(a, jnp.full((64, 3), 100.0, jnp.float16), dn, preferred_element_type=jnp.float32)
+    assert out.dtype == np.float32 and out.tolist() == [[640000.0] * 3] * 2      # f16 would give inf
+    jout = jax.jit(lambda x, y: lax.dot_general(x, y, dn, preferred_element_type=jnp.float32))(
+        a, jnp.full((64, 3), 100.0, jnp.float16))
+    assert jout.tolist() == out.tolist()

@@ -62,7 +62,9 @@ def _dot_impl(lhs, rhs, dimension_numbers, precision=None, preferred_element_typ
     b = rp.reshape(bshape + [k, n])
     if compute in (torch.int8, torch.int16, torch.uint8, torch.bool) or compute in dtypes.TORCH_WIDE_UNSIGNED:
         a, b = a.to(torch.int64), b.to(torch.int64)
-    if out_dtype != compute and (out_dtype.is_floating_point and not compute.is_floating_point):
+    if out_dtype != compute and out_dtype.is_floating_point and \
+            (not compute.is_floating_point or out_dtype.itemsize > compute.itemsize):
+        # a wider preferred type accumulates in it (as XLA): f16 x f16 -> f32 must not overflow at 65504
         a, b = a.to(out_dtype), b.to(out_dtype)
     out = torch.matmul(a, b)
     out = out.reshape(bshape + [lhs.shape[i] for i in lf] + [rhs.shape[i] for i in rf])
