@@ -14,7 +14,9 @@ from ..numpy._core import _array, _promote_to_inexact
 
 __all__ = ["cholesky", "cho_factor", "cho_solve", "solve_triangular", "solve", "inv", "det", "lu", "lu_factor",
            "lu_solve", "qr", "svd", "eigh", "expm", "block_diag", "toeplitz", "circulant", "hankel", "hilbert",
-           "companion", "polar", "hessenberg"]
+           "companion", "polar", "hessenberg", "schur", "rsf2csf", "sqrtm", "funm", "expm_frechet",
+           "eigh_tridiagonal", "solve_sylvester", "qr_multiply", "convolution_matrix", "dft", "fiedler",
+           "fiedler_companion", "hadamard", "helmert", "invhilbert", "invpascal", "leslie", "pascal"]
 
 
 def _aval(x):
@@ -430,3 +432,445 @@ def hessenberg(a, *, calc_q=False, overwrite_a=False, check_finite=True):
         q = q - 2.0 * jnp.matmul(jnp.matmul(q, vc), vr)
     h = jnp.triu(h, -1)
     return (h, q) if calc_q else h
+
+
+# ---- Schur-based functions (schur has no derivative, as JAX's) -------------------------------------
+def _complex_dtype(dt):
+    return {np.dtype(np.float32): np.dtype(np.complex64), np.dtype(np.float64): np.dtype(np.complex128)}.get(
+        np.dtype(dt), np.dtype(dt))
+
+
+def schur(a, output="real"):
+    """(t, z) with a = z t z^H, z unitary; t upper triangular (output='complex') or quasi-upper
+    triangular with 2x2 blocks for complex-conjugate eigenvalue pairs (output='real', real a)."""
+    if output not in ("real", "complex"):
+        raise ValueError(f"Expected 'output' to be either 'real' or 'complex', got output={output!r}.")
+    a = _square("schur", a)
+    if output == "complex":
+        a = a.astype(_complex_dtype(_aval(a).dtype))
+    return LO.schur(a)
+
+
+def _rsf2csf_2d(t, z):
+    n = _aval(t).shape[0]
+    if n == 1:
+        return t, z
+    eps = float(np.finfo(_aval(t).dtype).eps)
+    idx = jnp.arange(n)
+    for m in range(n - 1, 0, -1):
+        sub = t[m, m - 1]
+        block = jnp.abs(sub) > eps * (jnp.abs(t[m - 1, m - 1]) + jnp.abs(t[m, m]))
+        # the eigenvalue of the 2x2 block t[m-1:m+1, m-1:m+1] closest to ... (LAPACK's first root), shifted
+        p, q, r, s = t[m - 1, m - 1], t[m - 1, m], sub, t[m, m]
+        half_tr = (p + s) / 2
+        disc = jnp.sqrt(((p - s) / 2) ** 2 + q * r)
+        mu = half_tr + disc - s
+        rad = jnp.sqrt(jnp.abs(mu) ** 2 + jnp.abs(sub) ** 2)
+        safe = jnp.where(block, rad, 1.0).astype(_aval(t).dtype)
+        c = jnp.where(block, mu / safe, 1.0)
+        sn = jnp.where(block, sub / safe, 0.0)
+        g = jnp.stack([jnp.stack([jnp.conj(c), sn]), jnp.stack([-sn, c])])  # (2, 2)
+        rows = jnp.matmul(g, t[m - 1:m + 1, :])
+        t = t.at[m - 1:m + 1, :].set(jnp.where(idx >= m - 1, rows, t[m - 1:m + 1, :]))
+        cols = jnp.matmul(t[:, m - 1:m + 1], LO.mH(g))
+        t = t.at[:, m - 1:m + 1].set(jnp.where((idx < m + 1)[:, None], cols, t[:, m - 1:m + 1]))
+        z = z.at[:, m - 1:m + 1].set(jnp.matmul(z[:, m - 1:m + 1], LO.mH(g)))
+        t = t.at[m, m - 1].set(0.0)
+    return t, z
+
+
+def rsf2csf(T, Z, check_finite=True):
+    """Complex Schur form (t, z) from a real one: each 2x2 diagonal block is split by a unitary
+    rotation; leading dims of T and Z broadcast."""
+    T = jnp.asarray(_array(T, "rsf2csf argument T"))
+    Z = jnp.asarray(_array(Z, "rsf2csf argument Z"))
+    tv, zv = _aval(T), _aval(Z)
+    if tv.ndim < 2 or tv.shape[-1] != tv.shape[-2]:
+        raise ValueError("Input 'T' must be square.")
+    if zv.ndim < 2 or zv.shape[-1] != zv.shape[-2]:
+        raise ValueError("Input 'Z' must be square.")
+    if tv.shape[-1] != zv.shape[-1]:
+        raise ValueError(f"Input array shapes must match: Z: {zv.shape} vs. T: {tv.shape}")
+    dt = _complex_dtype(jnp.result_type(T, Z, 1.0))
+    T, Z = T.astype(dt), Z.astype(dt)
+    return jnp.vectorize(_rsf2csf_2d, signature="(n,n),(n,n)->(n,n),(n,n)")(T, Z)
+
+
+def _sqrtm_triu(t):
+    """The upper-triangular square root of upper-triangular t (Bjorck & Hammarling), column by column."""
+    n = _aval(t).shape[-1]
+    diag = jnp.sqrt(jnp.diagonal(t))
+    u = jnp.diag(diag)
+    for j in range(n):
+        for i in range(j - 1, -1, -1):
+            s = jnp.sum(u[i, i + 1:j] * u[i + 1:j, j]) if j > i + 1 else jnp.zeros((), _aval(t).dtype)
+            val = jnp.where(t[i, j] == s, 0.0, (t[i, j] - s) / (diag[i] + diag[j]))
+            u = u.at[i, j].set(val)
+    return u
+
+
+def sqrtm(A, blocksize=1):
+    """A principal square root of a square matrix (complex result), from its complex Schur form."""
+    if blocksize > 1:
+        raise NotImplementedError("Blocked version is not implemented yet.")
+    A = _square("sqrtm", A, "A")
+    if _aval(A).ndim != 2:
+        raise ValueError(f"sqrtm: A must have shape (n, n), got {_desc(A)}")
+    t, z = schur(A, output="complex")
+    return jnp.matmul(jnp.matmul(z, _sqrtm_triu(t)), jnp.conj(z.T))
+
+
+def funm(A, func, disp=True):
+    """func(A) for a matrix function given by its scalar func, by the Schur-Parlett recurrence (Golub &
+    Van Loan 11.1.1); complex result. With disp=False also an error estimate."""
+    A = jnp.asarray(_array(A, "funm argument A"))
+    av = _aval(A)
+    if av.ndim != 2 or av.shape[0] != av.shape[1]:
+        raise ValueError("expected square array_like input")
+    t, z = schur(A)
+    t, z = rsf2csf(t, z)
+    dt = _aval(t).dtype
+    n = av.shape[0]
+    f = jnp.diag(jnp.asarray(func(jnp.diagonal(t))).astype(dt))
+    minden = jnp.abs(t[0, 0])
+    for p in range(1, n):
+        for i in range(1, n - p + 1):
+            j = i + p
+            s = t[i - 1, j - 1] * (f[j - 1, j - 1] - f[i - 1, i - 1])
+            if j - 1 > i:
+                s = s + jnp.sum(t[i - 1, i:j - 1] * f[i:j - 1, j - 1]) - jnp.sum(f[i - 1, i:j - 1] * t[i:j - 1, j - 1])
+            den = t[j - 1, j - 1] - t[i - 1, i - 1]
+            s = jnp.where(den != 0, s / jnp.where(den != 0, den, 1.0), s)
+            f = f.at[i - 1, j - 1].set(s)
+            minden = jnp.minimum(minden, jnp.abs(den))
+    f = jnp.matmul(jnp.matmul(z, f), jnp.conj(z.T))
+    if disp:
+        return f
+    tol = float(np.finfo(_real_dtype(dt)).eps)
+    minden = jnp.where(minden == 0.0, tol, minden)
+    err = jnp.where(jnp.any(jnp.isinf(f)), np.inf,
+                    jnp.minimum(1, jnp.maximum(tol, (tol / minden) * jnp.linalg.norm(jnp.triu(t, 1), 1))))
+    return f, err
+
+
+def _real_dtype(dt):
+    return np.finfo(np.dtype(dt)).dtype
+
+
+def expm_frechet(A, E, *, method=None, compute_expm=True):
+    """(expm(A), L(A, E)): the Frechet derivative of expm at A along E, i.e. jvp(expm, (A,), (E,))."""
+    from ..api import jvp
+    A = jnp.asarray(_array(A, "expm_frechet argument A"))
+    E = jnp.asarray(_array(E, "expm_frechet argument E"))
+    a, e = _aval(A), _aval(E)
+    if a.ndim < 2 or a.shape[-2] != a.shape[-1]:
+        raise ValueError(f"expected A to be a (batched) square matrix, got A.shape={a.shape}")
+    if e.ndim < 2 or e.shape[-2] != e.shape[-1]:
+        raise ValueError(f"expected E to be a (batched) square matrix, got E.shape={e.shape}")
+    if a.shape != e.shape:
+        raise ValueError(f"expected A and E to be the same shape, got A.shape={a.shape} E.shape={e.shape}")
+    A, E = _inexact("expm_frechet", A, E)
+    expm_a, frechet = jvp(lambda x: expm(x), (A,), (E,))
+    return (expm_a, frechet) if compute_expm else frechet
+
+
+def eigh_tridiagonal(d, e, *, eigvals_only=False, select="a", select_range=None, tol=None, key=None):
+    """Eigenvalues (ascending; and eigenvectors as columns) of the Hermitian tridiagonal matrix with
+    diagonal d and superdiagonal e; select='i' keeps indices select_range[0]..select_range[1]."""
+    alpha = jnp.asarray(_array(d, "eigh_tridiagonal argument d"))
+    beta = jnp.asarray(_array(e, "eigh_tridiagonal argument e"))
+    ad, ae = _aval(alpha), _aval(beta)
+    if ad.dtype != ae.dtype:
+        raise TypeError("diagonal and off-diagonal values must have same dtype, got "
+                        f"{ad.dtype} and {ae.dtype}")
+    if not dtypes.is_inexact(ad.dtype):
+        raise TypeError("Only float32 and float64 inputs are supported as inputs to "
+                        f"jax.scipy.linalg.eigh_tridiagonal, got {ad.dtype} and {ae.dtype}")
+    if ad.ndim != 1 or ae.ndim != 1 or ae.shape[0] != builtins.max(ad.shape[0] - 1, 0):
+        raise ValueError(f"eigh_tridiagonal: d of shape (n,) and e of shape (n - 1,) are required, got "
+                         f"{ad.shape} and {ae.shape}")
+    n = ad.shape[0]
+    if select == "a":
+        lo, hi = 0, n - 1
+    elif select == "i":
+        if select_range is None:
+            raise ValueError("for select='i', select_range must be specified.")
+        if select_range[0] > select_range[1]:
+            raise ValueError("Got empty index range in select_range.")
+        lo, hi = int(select_range[0]), int(select_range[1])
+    elif select == "v":
+        raise NotImplementedError("eigh_tridiagonal(..., select='v') is not implemented")
+    else:
+        raise ValueError("'select must have a value in {'a', 'i', 'v'}.")
+    if n <= 1:
+        w = jnp.real(alpha)
+        return w if eigvals_only else (w, jnp.eye(n, dtype=ad.dtype))
+    mat = jnp.diag(alpha) + jnp.diag(beta, 1) + jnp.diag(jnp.conj(beta), -1)
+    v, w = LO.eigh(mat, symmetrize_input=False)
+    w, v = w[lo:hi + 1], v[:, lo:hi + 1]
+    return w if eigvals_only else (w, v)
+
+
+def _solve_sylvester_2d(A, B, C, method, tol):
+    m, n = _aval(C).shape
+    if method == "schur":
+        r, u = schur(A, output="complex")
+        s, v = schur(jnp.conj(B.T), output="complex")
+        s = jnp.conj(s.T)  # lower triangular: B = v s v^H
+        f = jnp.matmul(jnp.matmul(jnp.conj(u.T), C.astype(_aval(r).dtype)), v)
+        # r y + y s = f, column by column from the last: (r + s[j, j]) y_j = f_j - sum_{k>j} s[k, j] y_k
+        cols = [None] * n
+        eye = jnp.eye(m, dtype=_aval(r).dtype)
+        for j in range(n - 1, -1, -1):
+            rhs = f[:, j]
+            for k in range(j + 1, n):
+                rhs = rhs - s[k, j] * cols[k]
+            cols[j] = LO.triangular_solve(r + s[j, j] * eye, rhs[:, None], left_side=True, lower=False)[:, 0]
+        y = jnp.stack(cols, axis=1)
+        x = jnp.matmul(jnp.matmul(u, y), jnp.conj(v.T))
+    elif method == "eigen":
+        ra, ua = jnp.linalg.eig(A)
+        rb, ub = jnp.linalg.eig(B)
+        f = jnp.linalg.solve(ua, jnp.matmul(C.astype(_aval(ra).dtype), ub))
+        y = f / (ra[:, None] + rb[None, :])
+        x = jnp.matmul(jnp.matmul(ua, y), jnp.linalg.inv(ub))
+    else:
+        raise ValueError(f'Unrecognized method {method}. The two valid methods are either "schur" or "eigen".')
+    if not dtypes.is_complex(_aval(C).dtype):
+        x = jnp.real(x)
+    bad = jnp.any(jnp.abs(jnp.linalg.eigvals(A)[:, None] + jnp.linalg.eigvals(B)[None, :]) < tol)
+    return jnp.where(bad, jnp.full_like(x, np.nan), x)
+
+
+def solve_sylvester(A, B, C, *, method="schur", tol=1e-8):
+    """x with A @ x + x @ B = C (Bartels-Stewart on Schur forms, or method='eigen'); NaNs when some
+    eigenvalue sum of A and B is within tol of zero. Leading dims broadcast."""
+    A, B, C = _inexact("solve_sylvester", A, B, C)
+    m, n = _aval(C).shape[-2:]
+    if _aval(A).shape[-2:] != (m, m) or _aval(B).shape[-2:] != (n, n):
+        raise ValueError(f"Incompatible shapes for Sylvester equation:\nA: {_aval(A).shape}\nB: {_aval(B).shape}\n"
+                         f"C: {_aval(C).shape}")
+    if method not in ("schur", "eigen"):
+        raise ValueError(f'Unrecognized method {method}. The two valid methods are either "schur" or "eigen".')
+    return jnp.vectorize(lambda a, b, c: _solve_sylvester_2d(a, b, c, method, tol),
+                         signature="(m,m),(n,n),(m,n)->(m,n)")(A, B, C)
+
+
+def qr_multiply(a, c, mode="right", pivoting=False, conjugate=False, overwrite_a=False, overwrite_c=False):
+    """(q @ c, r) for mode='left' or (c @ q, r) for mode='right', q and r the economic QR factors of a
+    (conj(q) when conjugate); 1-d c is a column (left) or row (right) and comes back 1-d."""
+    a, c = _inexact("qr_multiply", a, c)
+    if mode not in ("right", "left"):
+        raise ValueError(f"mode must be 'right' or 'left', got {mode!r}")
+    if pivoting:
+        raise NotImplementedError("jax.scipy.linalg.qr_multiply(pivoting=True) is not supported by jaxish")
+    if _aval(a).ndim < 2:
+        raise ValueError(f"qr_multiply: a must have at least 2 dimensions, got {_desc(a)}")
+    onedim = _aval(c).ndim == 1
+    if onedim:
+        c = c[:, None] if mode == "left" else c[None, :]
+    m, n = _aval(a).shape[-2:]
+    k = builtins.min(m, n)
+    cs = _aval(c).shape
+    if mode == "left" and cs[-2] != k:
+        raise ValueError(f"Array shapes are not compatible for Q @ c operation: a has shape {_aval(a).shape} so Q "
+                         f"has {k} columns, but c has {cs[-2]} rows (expected {k}).")
+    if mode == "right" and cs[-1] != m:
+        raise ValueError(f"Array shapes are not compatible for c @ Q operation: a has shape {_aval(a).shape} so Q "
+                         f"has {m} rows, but c has {cs[-1]} columns (expected {m}).")
+    batch = np.broadcast_shapes(_aval(a).shape[:-2], cs[:-2])
+    a = jnp.broadcast_to(a, batch + (m, n))
+    c = jnp.broadcast_to(c, batch + cs[-2:])
+    q, r = LO.qr(a, full_matrices=False)
+    if conjugate:
+        q = jnp.conj(q)
+    out = jnp.matmul(q, c) if mode == "left" else jnp.matmul(c, q)
+    if onedim:
+        out = jnp.ravel(out)
+    return out, r
+
+
+# ---- more structured matrices ----------------------------------------------------------------------
+def _float_default():
+    return dtypes.canonicalize(np.dtype(np.float64))
+
+
+def convolution_matrix(a, n, mode="full"):
+    """Toeplitz A (..., k, n) with A @ v == jnp.convolve(a, v, mode) for v of length n."""
+    import operator
+    n = operator.index(n)
+    if n <= 0:
+        raise ValueError(f"n must be a positive integer; got {n}.")
+    a = jnp.asarray(_array(a, "convolution_matrix argument a"))
+    av = _aval(a)
+    if av.ndim == 0:
+        raise ValueError("convolution_matrix: a must be at least 1-dimensional, got a scalar.")
+    m = av.shape[-1]
+    if m < 1:
+        raise ValueError(f"len(a) must be at least 1; got shape {av.shape}.")
+    if mode not in ("full", "valid", "same"):
+        raise ValueError(f"mode must be one of 'full', 'valid', 'same'; got {mode!r}.")
+    pads = [(0, 0)] * (av.ndim - 1) + [(0, n - 1)]
+    az = jnp.pad(a, pads)
+    raz = jnp.pad(jnp.flip(a, -1), pads)
+    total = m + n - 1
+    if mode == "same":
+        trim = builtins.min(n, m) - 1
+        tb = trim // 2
+        te = trim - tb
+    elif mode == "valid":
+        tb = te = builtins.min(n, m) - 1
+    else:
+        tb = te = 0
+    return toeplitz(az[..., tb:total - te], raz[..., total - n - tb:total - tb])
+
+
+def dft(n, scale=None, *, dtype=None):
+    """The n x n DFT matrix W[i, j] = exp(-2 pi i ij / n), scaled by 1/sqrt(n) ('sqrtn') or 1/n ('n')."""
+    if scale is not None and scale not in ("sqrtn", "n"):
+        raise ValueError(f"scale must be None, 'sqrtn', or 'n'; got {scale!r}.")
+    if dtype is None:
+        dtype = dtypes.canonicalize(np.dtype(np.complex128))
+    else:
+        dtype = dtypes.canonicalize(np.dtype(dtype))
+        if not np.issubdtype(dtype, np.complexfloating):
+            raise ValueError(f"dtype must be a complex floating-point type; got {dtype}.")
+    n = int(n)
+    ij = np.outer(np.arange(n), np.arange(n)) % builtins.max(n, 1)  # exact phases
+    w = np.exp(-2j * np.pi * ij / builtins.max(n, 1))
+    if scale == "sqrtn":
+        w = w / np.sqrt(n)
+    elif scale == "n":
+        w = w / n
+    return jnp.asarray(w.astype(dtype))
+
+
+def fiedler(a):
+    """F[..., i, j] = |a[..., i] - a[..., j]|."""
+    a = jnp.atleast_1d(jnp.asarray(_array(a, "fiedler argument a")))
+    return jnp.abs(a[..., :, None] - a[..., None, :])
+
+
+def _fiedler_companion_1d(a):
+    n = _aval(a).shape[0] - 1
+    if n == 0:
+        return jnp.zeros((0, 0), _aval(a).dtype)
+    a = a / a[0]
+    if n == 1:
+        return -a[1:].reshape(1, 1)
+    out = jnp.zeros((n, n), _aval(a).dtype)
+    out = out.at[0, 0].set(-a[1]).at[1, 0].set(1.0)
+    for i in range(0, n, 2):
+        if i + 1 < n:
+            out = out.at[i, i + 1].set(-a[i + 2])
+        if i + 2 < n:
+            out = out.at[i, i + 2].set(1.0)
+        if i >= 2:
+            out = out.at[i, i - 1].set(-a[i + 1])
+    for i in range(3, n, 2):
+        out = out.at[i, i - 2].set(1.0)
+    return out
+
+
+def fiedler_companion(a):
+    """The pentadiagonal Fiedler companion matrix (..., N - 1, N - 1) of the polynomial a (highest
+    degree first); its eigenvalues are the polynomial's roots."""
+    a = jnp.atleast_1d(_inexact("fiedler_companion", a))
+    if _aval(a).shape[-1] == 0:
+        raise ValueError("fiedler_companion requires the last axis of 'a' to have nonzero length, but got an "
+                         f"array of shape {_aval(a).shape}.")
+    return jnp.vectorize(_fiedler_companion_1d, signature="(n)->(m,m)")(a)
+
+
+def hadamard(n, dtype=int):
+    """The Sylvester-construction Hadamard matrix of order n (a power of 2): H H^T = n I."""
+    n = int(n)
+    if n < 1 or (n & (n - 1)) != 0:
+        raise ValueError(f"n must be a positive power of 2; got {n}.")
+    h = np.ones((1, 1))
+    while h.shape[0] < n:
+        h = np.block([[h, h], [h, -h]])
+    return jnp.asarray(h).astype(dtypes.canonicalize(np.dtype(dtype)))
+
+
+def helmert(n, full=False):
+    """The Helmert matrix: (n - 1, n) orthonormal contrasts, with a first row 1/sqrt(n) when full."""
+    n = int(n)
+    if n < 1:
+        raise ValueError(f"n must be a positive integer; got {n}.")
+    h = np.zeros((n - 1, n))
+    for i in range(n - 1):
+        k = i + 1
+        h[i, :k] = 1.0 / np.sqrt(k * (k + 1))
+        h[i, k] = -k / np.sqrt(k * (k + 1))
+    if full:
+        h = np.concatenate([np.full((1, n), 1.0 / np.sqrt(n)), h], axis=0)
+    return jnp.asarray(h.astype(_float_default()))
+
+
+def _binom_table(n):
+    """Exact binomial coefficients C(i, j) for 0 <= i, j < n, as Python ints."""
+    import math
+    return [[math.comb(i, j) for j in range(n)] for i in range(n)]
+
+
+def invhilbert(n):
+    """The inverse of the n x n Hilbert matrix (closed form; float, so huge for large n)."""
+    import math
+    n = int(n)
+    out = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            s = i + j
+            out[i, j] = float((-1) ** s * (s + 1) * math.comb(n + i, n - j - 1) * math.comb(n + j, n - i - 1)
+                              * math.comb(s, i) ** 2)
+    return jnp.asarray(out.astype(_float_default()))
+
+
+def _pascal_kind(kind):
+    kind = "symmetric" if kind is None else kind
+    if kind not in ("symmetric", "lower", "upper"):
+        raise ValueError(f"Expected kind to be one of: ['symmetric', 'lower', 'upper']; got {kind}")
+    return kind
+
+
+def pascal(n, kind=None):
+    """The n x n Pascal matrix: binomial coefficients, 'lower', 'upper' or 'symmetric' (default);
+    float32, as JAX's."""
+    kind = _pascal_kind(kind)
+    n = int(n)
+    low = np.array(_binom_table(n), dtype=np.float64).reshape(n, n)
+    out = {"lower": low, "upper": low.T, "symmetric": low @ low.T}[kind]
+    return jnp.asarray(out.astype(np.float32))
+
+
+def invpascal(n, kind=None):
+    """The inverse of pascal(n, kind): L^{-1}[i, j] = (-1)^(i - j) C(i, j), U^{-1} = (L^{-1})^T,
+    symmetric: U^{-1} L^{-1}."""
+    kind = _pascal_kind(kind)
+    n = int(n)
+    low = np.array([[(-1) ** (i - j) * c for j, c in enumerate(row)] for i, row in enumerate(_binom_table(n))],
+                   dtype=np.float64).reshape(n, n)
+    out = {"lower": low, "upper": low.T, "symmetric": low.T @ low}[kind]
+    return jnp.asarray(out.astype(_float_default()))
+
+
+def _leslie_1d(f, s):
+    n = _aval(f).shape[0]
+    return (jnp.zeros((n, n), _aval(f).dtype).at[0].set(f)
+            .at[jnp.arange(1, n), jnp.arange(n - 1)].set(s))
+
+
+def leslie(f, s):
+    """The Leslie matrix: fecundities f (..., N) on the first row, survivals s (..., N - 1) on the
+    first subdiagonal."""
+    f = jnp.atleast_1d(jnp.asarray(_array(f, "leslie argument f")))
+    s = jnp.atleast_1d(jnp.asarray(_array(s, "leslie argument s")))
+    fv, sv = _aval(f), _aval(s)
+    if fv.shape[-1] < 2:
+        raise ValueError(f"The length of f along the last axis must be at least 2; got shape {fv.shape}.")
+    if sv.shape[-1] != fv.shape[-1] - 1:
+        raise ValueError("Incorrect lengths for f and s. The length of s along the last axis must be one less "
+                         f"than the length of f; got f shape {fv.shape} and s shape {sv.shape}.")
+    dt = jnp.result_type(f, s)
+    return jnp.vectorize(_leslie_1d, signature="(n),(m)->(n,n)")(f.astype(dt), s.astype(dt))
