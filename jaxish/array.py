@@ -17,12 +17,18 @@ def _np():
 
 
 def _binop(name, reverse=False):
+    fn = []    # the jnp function (a ufunc's plain call), looked up on first use
+
+    def get():
+        f = getattr(_np(), name)
+        fn.append(getattr(f, "_uf_call", None) or f)
+        return fn[0]
     if reverse:
         def op(self, other):
-            return getattr(_np(), name)(other, self)
+            return (fn[0] if fn else get())(other, self)
     else:
         def op(self, other):
-            return getattr(_np(), name)(self, other)
+            return (fn[0] if fn else get())(self, other)
     op.__name__ = f"__{'r' if reverse else ''}{name}__"
     return op
 

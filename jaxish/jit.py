@@ -175,6 +175,8 @@ class JitWrapped:
     def __init__(self, fun, static_argnums=(), static_argnames=(), donate_argnums=(), backend=None,
                  inline=False, donate_argnames=()):
         functools.update_wrapper(self, fun)
+        for k in [k for k in vars(self) if not k.startswith("__") and hasattr(JitWrapped, k)]:
+            del self.__dict__[k]   # a copied attribute must not shadow a method (a ufunc's _call...)
         self.fun = fun  # after update_wrapper: a wrapped object's __dict__ may hold its own `fun`
         sig = None
         try:

@@ -20,7 +20,8 @@ __all__ = [
     "treedef_is_leaf", "treedef_is_strict_leaf", "treedef_children", "treedef_tuple",
     "all_leaves", "is_leaf", "register_pytree_node", "register_pytree_node_class",
     "register_pytree_with_keys", "register_pytree_with_keys_class", "register_dataclass",
-    "register_static",
+    "register_static", "KeyPath", "KeyEntry", "flatten_one_level", "flatten_one_level_with_keys",
+    "is_tree_node", "tree_reduce_associative",
 ]
 
 
@@ -739,3 +740,54 @@ register_pytree_node(
     lambda p: ((p.args, p.keywords), p.func),
     lambda func, children: Partial(func, *children[0], **children[1]),
 )
+
+
+# ---- one level at a time ----------------------------------------------------------------------
+KeyEntry = Any                      # one step of a key path (DictKey, SequenceKey, GetAttrKey, ...)
+KeyPath = tuple                     # a tuple of KeyEntry
+
+
+def is_tree_node(typ: type) -> bool:
+    """Whether values of type `typ` are pytree nodes (registered, built in, or a namedtuple)."""
+    if not isinstance(typ, type):
+        raise TypeError(f"is_tree_node expects a type, got {typ!r}")
+    return typ in _registry or (issubclass(typ, tuple) and hasattr(typ, "_fields"))
+
+
+def _one_level(tree, with_keys):
+    reg = _registration_of(tree)
+    if reg is None:
+        raise ValueError(f"can't tree-flatten type: {type(tree)}")
+    if with_keys:
+        pairs, aux = reg.flatten_with_keys(tree)
+        return tuple((k, c) for k, c in pairs), aux
+    children, aux = reg.flatten(tree)
+    return tuple(children), aux
+
+
+def flatten_one_level(tree):
+    """(children, aux data) of a pytree node, one level down; a leaf raises ValueError."""
+    return _one_level(tree, False)
+
+
+def flatten_one_level_with_keys(tree):
+    """((key, child), ...) and the aux data of a pytree node, one level down."""
+    return _one_level(tree, True)
+
+
+def tree_reduce_associative(operation: Callable, tree, *, identity=_NO_INITIALIZER,
+                            is_leaf: Callable[[Any], bool] | None = None):
+    """Reduce the leaves with an associative `operation` as a balanced tree (the first half
+    against the second, recursively); an empty tree needs `identity`."""
+    leaves = tree_leaves(tree, is_leaf)
+    if not leaves:
+        if identity is _NO_INITIALIZER:
+            raise TypeError("Must specify identity for parallel reduction of empty sequence.")
+        return identity
+
+    def go(xs):
+        if len(xs) == 1:
+            return xs[0]
+        half = len(xs) // 2
+        return operation(go(xs[:half]), go(xs[half:]))
+    return go(leaves)

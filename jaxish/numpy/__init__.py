@@ -74,3 +74,5 @@ from .sorting import *  # noqa: E402,F401,F403
 from .extra import *  # noqa: E402,F401,F403
 from . import linalg, fft  # noqa: E402,F401
 from .more import *  # noqa: E402,F401,F403
+from .ufunc import ufunc, frompyfunc, _install as _install_ufuncs  # noqa: E402
+_install_ufuncs(globals())   # jnp.add & co. become ufuncs (add.reduce, add.at, ...), as in JAX
