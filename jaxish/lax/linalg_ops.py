@@ -615,8 +615,8 @@ def _eig_vec_tangent(w, v, da):
 
 
 def lax_complex(re, im):
-    from .elementwise import complex_p
-    return complex_p.bind(re, im)
+    from .extras import complex as make_complex
+    return make_complex(re, im)
 
 
 @functools.lru_cache(maxsize=None)
@@ -1039,7 +1039,7 @@ def _tridiagonal_product(dl, d, du, x):
 
 
 def _tds_jvp(primals, tangents, perturb_singular):
-    from ..interpreters.jvp import add_tangents, instantiate_zeros
+    from ..interpreters.jvp import add_tangents, instantiate as instantiate_zeros
     dl, d, du, b = primals
     *diag_dots, b_dot = tangents
     ans = tridiagonal_solve_p.bind(dl, d, du, b, perturb_singular=perturb_singular)
