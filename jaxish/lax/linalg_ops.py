@@ -630,7 +630,7 @@ def _eig_fn(left, right, derivs):
         out = [w]
         if left:
             # rows of vr^{-1} are the left eigenvectors (conjugated), in w's order
-            vl = LO_mH(jnp.linalg.inv(vr))
+            vl = mH(jnp.linalg.inv(vr))
             out.append(_geev_normalize(vl))
         if right:
             out.append(vr)
@@ -664,16 +664,12 @@ def _eig_fn(left, right, derivs):
         dw, dvr = _eig_vec_tangent(w, vr, da)
         touts = [dw]
         if left:
-            _, dvl = _eig_vec_tangent(jnp.conj(w), out[1], LO_mH(da))
+            _, dvl = _eig_vec_tangent(jnp.conj(w), out[1], mH(da))
             touts.append(dvl)
         if right:
             touts.append(dvr)
         return out, touts
     return fn
-
-
-def LO_mH(x):
-    return mH(x)
 
 
 def eig(x, *, compute_left_eigenvectors=True, compute_right_eigenvectors=True, enable_eigvec_derivs=False,
@@ -693,7 +689,7 @@ schur_p.extern = "schur"
 
 
 def _householder_to(v):
-    """A unitary (n, n) numpy matrix whose first columns span the columns of v (n, k)."""
+    """A unitary (n, n) numpy matrix whose first columns span the columns of v (n, k) (complete QR)."""
     q, _ = np.linalg.qr(v, mode="complete")
     return q
 
