@@ -424,3 +424,21 @@ def test_dot_general_accumulates_in_the_preferred_type():
     jout = jax.jit(lambda x, y: lax.dot_general(x, y, dn, preferred_element_type=jnp.float32))(
         a, jnp.full((64, 3), 100.0, jnp.float16))
     assert jout.tolist() == out.tolist()
+
+
+def test_nn_activations_on_integer_and_scalar_inputs_follow_jax():
+    """dtypes and weak types checked against JAX 0.10.2 for int32 inputs and a Python scalar."""
+    import jaxish.nn as nn
+    i = jnp.arange(12, dtype=jnp.int32).reshape(3, 4)
+    for f in (nn.celu, nn.elu, nn.selu, nn.leaky_relu, nn.relu6, nn.hard_sigmoid, nn.hard_silu,
+              nn.sparse_plus, nn.sparse_sigmoid):
+        out = f(i)
+        assert (out.dtype, out.weak_type) == (np.float32, True), f.__name__
+    assert nn.hard_tanh(i).dtype == np.int32
+    for f in (nn.sigmoid, nn.silu, nn.glu):
+        with pytest.raises(TypeError):
+            f(i)
+    g = nn.gelu(0.5)
+    assert g.dtype == np.float32 and not g.weak_type
+    np.testing.assert_allclose(np.asarray(nn.relu6(jnp.asarray([-1.0, 3.0, 7.0]))), [0.0, 3.0, 6.0])
+    assert jax.grad(lambda v: nn.relu6(v).sum())(jnp.asarray([0.0, 3.0, 6.0])).tolist() == [0.0, 1.0, 0.0]

@@ -40,13 +40,15 @@ def relu(x):
     return C.where(C.greater(x, 0), x, lax.full_like(x, 0))
 
 
+# As JAX, these take integer inputs through weak-typed float arithmetic (relu6 of int32 is a
+# weakly typed float32), while sigmoid-based ones hand ints to lax.logistic (a TypeError).
 def relu6(x):
     x = _arr(x, "relu6")
-    return C.where(C.less_equal(x, 0), lax.full_like(x, 0), C.where(C.greater_equal(x, 6), lax.full_like(x, 6), x))
+    return C.where(C.less_equal(x, 0), 0, C.where(C.greater_equal(x, 6), 6.0, x))
 
 
 def sigmoid(x):
-    return lax.logistic(_inexact("sigmoid", x))
+    return lax.logistic(_arr(x, "sigmoid"))
 
 
 def tanh(x):
@@ -63,7 +65,7 @@ def soft_sign(x):
 
 
 def silu(x):
-    x = _inexact("silu", x)
+    x = _arr(x, "silu")
     return C.multiply(x, lax.logistic(x))
 
 
@@ -76,14 +78,14 @@ def log_sigmoid(x):
 
 
 def elu(x, alpha=1.0):
-    x = _inexact("elu", x)
+    x = _arr(x, "elu")
     pos = C.greater(x, 0)
     safe = C.where(pos, 0.0, x)
     return C.where(pos, x, C.multiply(alpha, C.expm1(safe)))
 
 
 def celu(x, alpha=1.0):
-    x = _inexact("celu", x)
+    x = _arr(x, "celu")
     pos = C.greater(x, 0)
     safe = C.where(pos, 0.0, x)
     return C.where(pos, x, C.multiply(alpha, C.expm1(C.true_divide(safe, alpha))))
@@ -96,21 +98,21 @@ def selu(x):
 
 
 def leaky_relu(x, negative_slope=0.01):
-    x = _inexact("leaky_relu", x)
+    x = _arr(x, "leaky_relu")
     return C.where(C.greater_equal(x, 0), x, C.multiply(negative_slope, x))
 
 
 def hard_tanh(x):
-    x = _inexact("hard_tanh", x)
-    return C.where(C.greater(x, 1), 1.0, C.where(C.less(x, -1), -1.0, x))
+    x = _arr(x, "hard_tanh")
+    return C.where(C.greater(x, 1), 1, C.where(C.less(x, -1), -1, x))
 
 
 def hard_sigmoid(x):
-    return C.true_divide(relu6(C.add(_inexact("hard_sigmoid", x), 3.0)), 6.0)
+    return C.true_divide(relu6(C.add(_arr(x, "hard_sigmoid"), 3.0)), 6.0)
 
 
 def hard_silu(x):
-    x = _inexact("hard_silu", x)
+    x = _arr(x, "hard_silu")
     return C.multiply(x, hard_sigmoid(x))
 
 
@@ -120,16 +122,19 @@ hard_swish = hard_silu
 def gelu(x, approximate=True):
     """GELU: the tanh approximation by default, the exact erf form with approximate=False."""
     x = _inexact("gelu", x)
+    dt = core.get_aval(x).dtype
+
+    def k(v):   # constants of x's dtype, strong as JAX's (gelu(0.5) is not weakly typed)
+        return np.asarray(v, dtype=dt)
     if approximate:
-        c = math.sqrt(2.0 / math.pi)
-        inner = C.multiply(c, C.add(x, C.multiply(0.044715, C.multiply(C.multiply(x, x), x))))
-        return C.multiply(C.multiply(x, 0.5), C.add(1.0, C.tanh(inner)))
-    return C.multiply(x, C.true_divide(lax.erfc(C.multiply(x, -math.sqrt(0.5))), 2.0))
+        inner = C.multiply(k(math.sqrt(2.0 / math.pi)), C.add(x, C.multiply(k(0.044715), C.multiply(C.multiply(x, x), x))))
+        return C.multiply(C.multiply(x, k(0.5)), C.add(k(1.0), C.tanh(inner)))
+    return C.multiply(x, C.true_divide(lax.erfc(C.multiply(x, k(-math.sqrt(0.5)))), k(2.0)))
 
 
 def glu(x, axis=-1):
     """First half of x along axis gated by the sigmoid of the second half."""
-    x = _inexact("glu", x)
+    x = _arr(x, "glu")
     n = core.get_aval(x).shape[axis]
     if n % 2:
         raise ValueError(f"axis size must be divisible by 2, got {n}")
@@ -151,13 +156,13 @@ def squareplus(x, b=4):
 
 
 def sparse_plus(x):
-    x = _inexact("sparse_plus", x)
+    x = _arr(x, "sparse_plus")
     mid = C.multiply(0.25, C.square(C.add(x, 1.0)))
     return C.where(C.less_equal(x, -1.0), 0.0, C.where(C.greater_equal(x, 1.0), x, mid))
 
 
 def sparse_sigmoid(x):
-    x = _inexact("sparse_sigmoid", x)
+    x = _arr(x, "sparse_sigmoid")
     return C.multiply(0.5, C.clip(C.add(x, 1.0), 0.0, 2.0))
 
 
