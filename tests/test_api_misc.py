@@ -442,3 +442,23 @@ def test_nn_activations_on_integer_and_scalar_inputs_follow_jax():
     assert g.dtype == np.float32 and not g.weak_type
     np.testing.assert_allclose(np.asarray(nn.relu6(jnp.asarray([-1.0, 3.0, 7.0]))), [0.0, 3.0, 6.0])
     assert jax.grad(lambda v: nn.relu6(v).sum())(jnp.asarray([0.0, 3.0, 6.0])).tolist() == [0.0, 1.0, 0.0]
+
+
+def test_lax_shift_right_arithmetic_and_conj_follow_xla():
+    """Values from JAX 0.10.2: out-of-range (negative or too large) arithmetic shifts fill with the
+    sign, unsigned bits are read as signed, on every backend; conj of a real array is complex."""
+    from jaxish import lax
+    cases = [(np.int32, -1, [-1, -1, 0, 0]), (np.int8, -1, [-1, -1, 0, 0]), (np.uint8, 200, [0, 0, 0, 255]),
+             (np.uint32, 3, [0, 0, 0, 4294967295]), (np.uint32, 33, [0, 0, 0, 4294967295])]
+    for dt, s, want in cases:
+        info = np.iinfo(dt)
+        x = jnp.asarray(np.array([info.min, -1 if info.min < 0 else 1, 5, info.max], dt))
+        sh = jnp.full((4,), s, dt)
+        assert lax.shift_right_arithmetic(x, sh).tolist() == want, (dt, s)
+        for backend in ("cpp", "triton"):
+            assert jax.jit(lax.shift_right_arithmetic, backend=backend)(x, sh).tolist() == want, (dt, s, backend)
+    z = lax.conj(jnp.asarray([1.0, -2.0]))
+    assert z.dtype == np.complex64 and z.tolist() == [1 + 0j, -2 + 0j]
+    assert lax.conj(jnp.asarray([1 + 2j])).tolist() == [1 - 2j]
+    with pytest.raises(TypeError, match="conj does not accept dtype float16"):
+        lax.conj(jnp.ones(2, jnp.float16))

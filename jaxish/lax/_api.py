@@ -38,6 +38,18 @@ for _n in ("neg", "sign", "floor", "ceil", "is_finite", "exp", "exp2", "log", "l
            "square", "real", "imag", "conj", "population_count"):
     globals()[_n] = _un(_n, getattr(E, _n + "_p"))
 bitwise_not = _un("bitwise_not", E.not_p)
+
+
+def conj(x):
+    """Complex conjugate; a float32/float64 operand gives its complex64/complex128 value, as JAX."""
+    d = core.get_aval(x).dtype
+    if d in (np.dtype(np.float32), np.dtype(np.float64)):
+        return E.convert_element_type_p.bind(x, new_dtype=np.dtype(np.complex64 if d == np.float32 else np.complex128),
+                                             weak_type=core.get_aval(x).weak_type)
+    if not dtypes.is_complex(d):
+        raise TypeError(f"conj does not accept dtype {d}. Accepted dtypes are subtypes of float32, "
+                        "complexfloating, float64.")
+    return E.conj_p.bind(x)
 for _n in ("add", "sub", "mul", "div", "rem", "pow", "max", "min", "atan2", "nextafter",
            "shift_left", "shift_right_logical", "shift_right_arithmetic", "eq", "ne", "lt", "le",
            "gt", "ge"):

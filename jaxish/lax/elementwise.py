@@ -342,15 +342,19 @@ def _shift_left(x, y):
     return torch.where((y >= nb) | (y < 0), torch.zeros_like(r), r)
 
 
-_SIGNED_VIEW = {torch.uint8: torch.int8}
+_SIGNED_VIEW = {torch.uint8: torch.int8, torch.uint16: torch.int16, torch.uint32: torch.int32,
+                torch.uint64: torch.int64}
 
 
 def _shift_right_arith(x, y):
-    nb = _bits(x)
-    if x.dtype in _SIGNED_VIEW:  # JAX reads the bits as signed: uint8 200 >> 1 == 228
-        sx = x.view(_SIGNED_VIEW[x.dtype])
-        return torch.bitwise_right_shift(sx, torch.clamp(y.to(sx.dtype), 0, nb - 1)).view(x.dtype)
-    return torch.bitwise_right_shift(x, torch.clamp(y, 0, nb - 1))
+    """As XLA: the bits read as signed (uint8 200 >> 1 == 228), and a shift amount out of
+    [0, bits) (negative or too large) fills with the sign bit."""
+    nb = x.element_size() * 8
+    sx = x.view(_SIGNED_VIEW[x.dtype]) if x.dtype in _SIGNED_VIEW else x
+    yl = y.to(torch.int64)
+    s = torch.where((yl < 0) | (yl >= nb), torch.full_like(yl, nb - 1), yl).to(sx.dtype)
+    r = torch.bitwise_right_shift(sx, s)
+    return r.view(x.dtype) if sx is not x else r
 
 
 def _shift_right_logical(x, y):
@@ -369,6 +373,7 @@ def _shift_right_logical(x, y):
 shift_left_p = elementwise("shift_left", 2, _shift_left, _INT)
 shift_right_arithmetic_p = elementwise("shift_right_arithmetic", 2, _shift_right_arith, _INT)
 shift_right_logical_p = elementwise("shift_right_logical", 2, _shift_right_logical, _INT)
+shift_right_arithmetic_p.unsigned_shim = False   # it views wide unsigned bits as signed itself
 # The eager unsigned shim computes uint32 in int64: shifting left must wrap at 32 bits there.
 # shift_left's uint32 results are truncated back by the shim's conversion (modular), so correct.
 
