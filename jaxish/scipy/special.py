@@ -634,3 +634,8 @@ def betainc(a, b, x):
 
 __all__ += ["gammasgn", "beta", "factorial", "comb", "poch", "multigammaln", "rel_entr", "kl_div", "erfcx",
             "i0", "i0e", "i1", "i1e", "zeta", "gammainc", "gammaincc", "betainc"]
+
+
+from .special_more import *  # noqa: E402,F401,F403  (the rest of jax.scipy.special)
+from . import special_more as _special_more  # noqa: E402
+__all__ += _special_more.__all__
