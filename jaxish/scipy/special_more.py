@@ -169,7 +169,7 @@ def _weideman_coefficients(n=32):
     t = scale * np.tan(theta / 2)
     f = np.concatenate([[0.0], np.exp(-t * t) * (scale * scale + t * t)])
     a = np.real(np.fft.fft(np.fft.fftshift(f))) / (2 * m)
-    return scale, a[1:n + 1][::-1].copy()
+    return float(scale), a[1:n + 1][::-1].copy()
 
 
 _WOFZ_L, _WOFZ_COEFFS = _weideman_coefficients()
@@ -503,7 +503,7 @@ def fresnel(x):
 
 def _li2_series(u):
     """Li2(1 - exp(-u)) = sum_n B_n u^(n+1) / (n+1)! for |u| < 2 pi (here |u| <= log 2)."""
-    b = np.asarray(bernoulli(40))
+    b = _BERNOULLI_EXACT
     out = u + b[1] * u * u / 2
     fact = 1.0
     u2 = u * u
