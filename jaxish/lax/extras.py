@@ -301,13 +301,23 @@ def bessel_i1e(x):
     return special.i1e(x)
 
 
+def _float_pair(name, a, x):
+    from ._api import _same_dtypes, _operand_dtype
+    _same_dtypes(name, a, x)
+    d = _operand_dtype(a)
+    if d.kind != "f":
+        raise TypeError(f"{name} does not accept dtype {d}. Accepted dtypes are subtypes of floating.")
+
+
 def igamma(a, x):
     from ..scipy import special
+    _float_pair("igamma", a, x)
     return special.gammainc(a, x)
 
 
 def igammac(a, x):
     from ..scipy import special
+    _float_pair("igammac", a, x)
     return special.gammaincc(a, x)
 
 
@@ -326,6 +336,7 @@ def random_gamma_grad(a, x):
 
 def zeta(x, q):
     from ..scipy import special
+    _float_pair("zeta", x, q)
     return special.zeta(x, q)
 
 
