@@ -39,13 +39,15 @@ def _static_int(v, what):
     return operator.index(_concrete_ints(v, f"the {what}").item())
 
 
-def _real_inexact(name, x):
-    """x promoted to an inexact dtype; complex raises TypeError."""
+def _real_inexact(name, x, complex_error=None):
+    """x promoted to an inexact dtype; complex raises TypeError (or complex_error(dtype))."""
     x = jnp.asarray(x) if not isinstance(x, jnp.ndarray) else x
     (x,) = jnp._promote_args(name, x)
     x = jnp.asarray(x)
     dt = _aval(x).dtype
     if dtypes.is_complex(dt):
+        if complex_error is not None:
+            raise complex_error(dt)
         raise TypeError(f"{name} does not support complex-valued inputs; got an argument with {_describe(x)}")
     if not dtypes.is_inexact(dt):
         x = lax.convert_element_type(x, dtypes.to_inexact(dt))
@@ -204,15 +206,8 @@ def _i0(x):
 
 def i0(x):
     """Modified Bessel function of the first kind, order zero (real inputs)."""
-    x = jnp.asarray(x)
-    (x,) = jnp._promote_args("i0", x)
-    x = jnp.asarray(x)
+    x = _real_inexact("i0", x, lambda dt: ValueError(f"Unsupported input type to jax.numpy.i0: {dt}"))
     dt = _aval(x).dtype
-    if dtypes.is_complex(dt):
-        raise ValueError(f"Unsupported input type to jax.numpy.i0: {dt}")
-    if not dtypes.is_inexact(dt):
-        x = lax.convert_element_type(x, dtypes.to_inexact(dt))
-        dt = _aval(x).dtype
     cdt = _compute_dtype(dt)
     return lax.convert_element_type(_i0(lax.convert_element_type(x, cdt)), dt)
 

@@ -26,13 +26,9 @@ def _eps(x):
 
 def _static_int(value, what):
     """operator.index of a concrete value (TypeError for floats, ConcretizationTypeError for tracers)."""
-    if isinstance(value, core.Tracer):
-        conc = value.to_concrete_value()
-        if conc is None:
-            raise core.ConcretizationTypeError(value, f"{what} must be static.")
-        value = conc
-    if hasattr(value, "_t") or isinstance(value, np.ndarray):
-        arr = np.asarray(value)
+    from ..numpy.extra import _concrete_ints
+    if isinstance(value, core.Tracer) or hasattr(value, "_t") or isinstance(value, np.ndarray):
+        arr = _concrete_ints(value, what)
         if arr.ndim != 0 or not np.issubdtype(arr.dtype, np.integer):
             raise TypeError(f"{what} must be an integer, got {value!r}")
         return int(arr)
