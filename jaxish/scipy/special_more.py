@@ -11,7 +11,7 @@ from .. import lax
 from .. import numpy as jnp
 from ..interpreters import core
 from ..custom_derivatives import custom_jvp
-from .special import _real_only, _broadcast, _np_dtype, gamma, digamma, erf, erfc, ndtr
+from .special import _real_only, _broadcast, _np_dtype, gamma, erf, erfc, ndtr
 
 __all__ = ["bernoulli", "bessel_jn", "boxcox", "boxcox1p", "dawsn", "exp1", "expi", "expn", "fresnel",
            "hyp1f1", "hyp2f1", "owens_t", "sici", "spence", "sph_harm_y", "wofz"]
