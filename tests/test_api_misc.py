@@ -438,8 +438,8 @@ def test_nn_activations_on_integer_and_scalar_inputs_follow_jax():
     for f in (nn.sigmoid, nn.silu, nn.glu):
         with pytest.raises(TypeError):
             f(i)
-    g = nn.gelu(0.5)
-    assert g.dtype == np.float32 and not g.weak_type
+    for g in (nn.gelu(0.5), nn.logsumexp(0.5), nn.logmeanexp(0.5)):
+        assert g.dtype == np.float32 and not g.weak_type
     np.testing.assert_allclose(np.asarray(nn.relu6(jnp.asarray([-1.0, 3.0, 7.0]))), [0.0, 3.0, 6.0])
     assert jax.grad(lambda v: nn.relu6(v).sum())(jnp.asarray([0.0, 3.0, 6.0])).tolist() == [0.0, 1.0, 0.0]
 

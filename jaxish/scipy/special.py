@@ -28,7 +28,8 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False, where=Non
     else:
         a = _inexact("logsumexp", a)
     amax = R.max(a, axis=axis, keepdims=True, where=where, initial=-np.inf)
-    amax = lax.stop_gradient(C.where(C.isfinite(amax), amax, 0.0))
+    # a strong shift (JAX casts it to a's dtype): logsumexp(0.5) is not weakly typed
+    amax = lax.convert_element_type(lax.stop_gradient(C.where(C.isfinite(amax), amax, 0.0)), core.get_aval(a).dtype)
     e = C.exp(C.subtract(a, amax))
     if b is not None:
         e = C.multiply(e, b)
