@@ -53,7 +53,12 @@ def can_cast(from_, to, casting="safe"):
 def isscalar(element):
     if isinstance(element, (int, float, _builtins.bool, complex, _np.generic)):
         return True
-    return isinstance(element, ndarray) and element.ndim == 0
+    if isinstance(element, ndarray):
+        return element.ndim == 0
+    try:   # as JAX: anything numpy sees as 0-d (a string too)
+        return _np.ndim(element) == 0
+    except Exception:  # noqa: BLE001
+        return False
 
 
 def iscomplexobj(x):

@@ -422,10 +422,22 @@ def floor_divide(x1, x2, /):
     return _float_divmod(x1, x2)[0]
 
 
+def _bcast_pair(a, b):
+    """`a` broadcast against `b` (an array), as select's operands must match."""
+    bv = core.get_aval(b)
+    if type(a) in _SCALARS:
+        return lax.full_like(b, a), b
+    av = core.get_aval(a)
+    if av.shape != bv.shape:
+        a = lax.broadcast_in_dim(a, bv.shape, tuple(range(len(bv.shape) - av.ndim, len(bv.shape))))
+    return a, b
+
+
 def _float_divmod(x1, x2):
     """numpy's float divmod: exact remainder first, then the quotient from it (1 // 0.1 == 9)."""
     mod = E.rem_p.bind(x1, x2)
-    div = E.div_p.bind(E.sub_p.bind(x1, mod), x2)
+    # x / 0 keeps x (so 1 // 0 == inf, as JAX), not x - nan
+    div = E.div_p.bind(lax.select(E.eq_p.bind(x2, 0.0), *_bcast_pair(x1, E.sub_p.bind(x1, mod))), x2)
     ind = E.and_p.bind(E.ne_p.bind(mod, 0.0), E.ne_p.bind(E.sign_p.bind(x2), E.sign_p.bind(mod)))
     mod = lax.select(ind, E.add_p.bind(mod, x2), mod)
     div = lax.select(ind, E.sub_p.bind(div, 1.0), div)
@@ -483,13 +495,12 @@ pow = power
 def _int_power(x, y):
     """Integer power by repeated squaring over the bits of y (as JAX)."""
     from .creation import asarray, ones_like, zeros_like
-    y_av = core.get_aval(y)
     s = add(x, y)
-    acc = ones_like(s)
     base = add(x, zeros_like(s))
     yy = add(y, zeros_like(s))
-    nbits = 8 * y_av.dtype.itemsize
-    for _ in range(nbits):
+    # JAX's _pow_int_int: 0**y is 0 for y != 0, and only y's low 6 bits count (more overflows anyway)
+    acc = lax.select(E.and_p.bind(E.eq_p.bind(base, 0), E.ne_p.bind(yy, 0)), zeros_like(s), ones_like(s))
+    for _ in range(6):
         bit = E.ne_p.bind(E.and_p.bind(yy, 1), 0)
         acc = lax.select(bit, E.mul_p.bind(acc, base), acc)
         base = E.mul_p.bind(base, base)
@@ -518,14 +529,22 @@ def rsqrt(x, /):
     return E.rsqrt_p.bind(x)
 
 
+def _div_real(z, c):
+    """z / c for a real constant c; a complex z has its parts divided (torch's complex division
+    turns log(0) = -inf+0j into -inf+nanj)."""
+    if dtypes.is_complex(core.get_aval(z).dtype):
+        return lax.complex(E.div_p.bind(E.real_p.bind(z), c), E.div_p.bind(E.imag_p.bind(z), c))
+    return E.div_p.bind(z, c)
+
+
 def log2(x, /):
     (x,) = _promote_to_inexact("log2", x)
-    return E.div_p.bind(E.log_p.bind(x), math.log(2.0))
+    return _div_real(E.log_p.bind(x), math.log(2.0))
 
 
 def log10(x, /):
     (x,) = _promote_to_inexact("log10", x)
-    return E.div_p.bind(E.log_p.bind(x), math.log(10.0))
+    return _div_real(E.log_p.bind(x), math.log(10.0))
 
 
 def logaddexp(x1, x2, /):
@@ -582,8 +601,12 @@ def sinc(x, /):
 
 def copysign(x1, x2, /):
     x1, x2 = _promote_to_inexact("copysign", x1, x2)
-    if dtypes.is_complex(_operand_dtype(x1, x2)):
+    dt = _operand_dtype(x1, x2)
+    if dtypes.is_complex(dt):
         raise TypeError("copysign does not support complex-valued inputs")
+    if type(x1) in _SCALARS:   # the magnitude takes the promoted dtype (copysign(2, f16) is float16)
+        x1 = E.convert_element_type_p.bind(_array(x1), new_dtype=dt, weak_type=type(x2) in _SCALARS
+                                           or core.get_aval(x2).weak_type)
     return lax.select(signbit(x2), negative(abs(x1)), abs(x1))
 
 

@@ -965,7 +965,8 @@ def _quantile(a, q, axis, method, keepdims, squash_nans, name):
         res = C.multiply(C.add(lo_v, hi_v), 0.5)
     if keepdims:
         res = lax.reshape(res, qv.shape + keep_shape)
-    return res
+    rv = _aval(res)   # JAX's quantiles are never weak (a weak q or int input must not make them so)
+    return lax.convert_element_type(res, rv.dtype) if rv.weak_type else res
 
 
 def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *,

@@ -48,11 +48,17 @@ def _sum_dtype(dt):
     return dt
 
 
+def _strong(a):
+    """`a` without its weak type: JAX's reductions always return strongly-typed arrays."""
+    av = core.get_aval(a)
+    return E.convert_element_type_p.bind(a, new_dtype=av.dtype, weak_type=False) if av.weak_type else a
+
+
 def _reduction(name, prim, identity, upcast=False, bool_prim=None, require_nonempty=False):
     def f(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None, promote_integers=True):
         if out is not None:
             raise NotImplementedError(f"The 'out' argument to jnp.{name} is not supported.")
-        a = _arr(a, f"{name} argument a")
+        a = _strong(_arr(a, f"{name} argument a"))
         av = core.get_aval(a)
         axes = _axes(axis, av.ndim, name)
         if dtype is not None:
@@ -143,13 +149,17 @@ def _count(a, axes, where):
 
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
-    a = _arr(a, "mean argument a")
+    a = _strong(_arr(a, "mean argument a"))
     av = core.get_aval(a)
     axes = _axes(axis, av.ndim, "mean")
     if dtype is None:
         dt = dtypes.to_inexact(av.dtype)
     else:
         dt = dtypes.canonicalize(dtypes.check_dtype(dtype))
+        if dt == dtypes.bool_:
+            raise TypeError("mean does not accept dtype bool: the division needs a numeric dtype")
+        if not dtypes.is_inexact(dt):   # JAX: compute in the inexact dtype, return the requested one
+            return lax.convert_element_type(mean(a, axis, dtypes.to_inexact(dt), None, keepdims, where=where), dt)
     s = sum(a, axis=axes, dtype=dt, keepdims=keepdims, where=where)
     n = _count(a, axes, where)
     from ._core import true_divide
@@ -164,10 +174,14 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, correction=None):
     if correction is not None:
         ddof = correction
-    a = _arr(a, "var argument a")
+    a = _strong(_arr(a, "var argument a"))
     av = core.get_aval(a)
     axes = _axes(axis, av.ndim, "var")
     dt = dtypes.canonicalize(dtypes.check_dtype(dtype)) if dtype is not None else dtypes.to_inexact(av.dtype)
+    if dtype is not None and not dtypes.is_inexact(dt):
+        raise ValueError(f"dtype argument to jnp.var must be inexact; got {dt}")
+    if dtypes.is_complex(dt) and not dtypes.is_complex(av.dtype):   # JAX: a real input's variance, as dt
+        return lax.convert_element_type(var(a, axis, np.dtype(np.float32 if dt.itemsize == 8 else np.float64), None, ddof, keepdims, where=where), dt)
     a = lax.convert_element_type(a, dt) if av.dtype != dt else a
     m = mean(a, axis=axes, keepdims=True, where=where)
     from ._core import subtract, multiply, true_divide, real, conj
@@ -186,6 +200,8 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
 
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, correction=None):
     from ._core import sqrt
+    if dtype is not None and not dtypes.is_inexact(dtypes.canonicalize(dtypes.check_dtype(dtype))):
+        raise ValueError(f"dtype argument to jnp.std must be inexact; got {dtypes.check_dtype(dtype)}")
     return sqrt(var(a, axis, dtype, out, ddof, keepdims, where=where, correction=correction))
 
 
@@ -193,6 +209,8 @@ def _arg(name, prim):
     def f(a, axis=None, out=None, keepdims=False):
         a = _arr(a, f"{name} argument a")
         av = core.get_aval(a)
+        if axis is not None:
+            axis = operator.index(axis)   # JAX: a single integer axis (a tuple is a TypeError)
         if axis is None:
             a = lax.reshape(a, (av.size,))
             ax = 0
@@ -218,7 +236,7 @@ argmin = _arg("argmin", R.argmin_p)
 
 def _cumulative(name, prim, upcast):
     def f(a, axis=None, dtype=None, out=None):
-        a = _arr(a, f"{name} argument a")
+        a = _strong(_arr(a, f"{name} argument a"))
         av = core.get_aval(a)
         if axis is None:
             a = lax.reshape(a, (av.size,))
@@ -238,8 +256,35 @@ def _cumulative(name, prim, upcast):
 
 cumsum = _cumulative("cumsum", R.cumsum_p, True)
 cumprod = _cumulative("cumprod", R.cumprod_p, True)
-cumulative_sum = cumsum
-cumulative_prod = cumprod
+
+
+def _cumulative_api(name, fn):
+    """Array API cumulative_sum/prod: axis required above rank 1, small ints promoted as in sum."""
+    def f(x, /, *, axis=None, dtype=None, include_initial=False):
+        x = _arr(x, f"{name} argument x")
+        xv = core.get_aval(x)
+        if xv.ndim == 0:
+            raise ValueError(f"The input must be non-scalar to take a {name[11:]}, however a scalar value "
+                             "or scalar array was given.")
+        if axis is None:
+            if xv.ndim > 1:
+                raise ValueError(f"The input array has rank {xv.ndim}, however axis was not set to an explicit "
+                                 "value. The axis argument is only optional for one-dimensional arrays.")
+            axis = 0
+        ax = _axes(axis, xv.ndim, name)[0]
+        dt = dtypes.canonicalize(dtypes.check_dtype(dtype)) if dtype is not None else _sum_dtype(xv.dtype)
+        out = fn(x, axis=ax, dtype=dt)
+        if include_initial:
+            shape = list(xv.shape)
+            shape[ax] = 1
+            out = lax.concatenate([lax.full(tuple(shape), 0 if name == "cumulative_sum" else 1, dt), out], ax)
+        return out
+    f.__name__ = name
+    return f
+
+
+cumulative_sum = _cumulative_api("cumulative_sum", cumsum)
+cumulative_prod = _cumulative_api("cumulative_prod", cumprod)
 
 
 def ptp(a, axis=None, out=None, keepdims=False):

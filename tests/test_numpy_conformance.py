@@ -1,0 +1,65 @@
+"""Regressions found by the differential sweep docs/jnp_sweep.py (jaxish.numpy vs jax.numpy 0.10.2);
+every expected value here was printed by JAX 0.10.2."""
+import math
+
+import numpy as np
+import pytest
+
+import jaxish.numpy as jnp
+
+F = np.array([-2.5, -1, 0, 0.5, 1.5, 3], np.float32)
+I = np.array([-3, -1, 0, 1, 2, 5], np.int32)
+U = np.array([0, 1, 2, 3, 200, 255], np.uint8)
+
+
+def test_floor_divide_by_zero_is_signed_inf():
+    expect = [-math.inf, -math.inf, math.nan, math.inf, math.inf, math.inf]
+    np.testing.assert_array_equal(np.asarray(jnp.floor_divide(jnp.asarray(F), 0.0)), expect)
+    np.testing.assert_array_equal(np.asarray(jnp.divmod(jnp.asarray(F), 0.0)[0]), expect)
+
+
+def test_integer_power_as_jax():
+    assert jnp.power(jnp.asarray(I), jnp.asarray(I)).tolist() == [1197088493, -1, 1, 1, 4, 3125]
+    assert jnp.power(jnp.asarray(I), jnp.asarray(U)).tolist() == [1, -1, 0, 1, 256, 1501274061]
+
+
+def test_complex_log2_log10_of_zero():
+    for f in (jnp.log2, jnp.log10):
+        r = complex(np.asarray(f(jnp.asarray([0j])))[0])
+        assert r.real == -math.inf and r.imag == 0.0
+
+
+def test_copysign_scalar_magnitude_takes_promoted_dtype():
+    assert jnp.copysign(2, jnp.ones(2, jnp.float16)).dtype == jnp.float16
+
+
+def test_isscalar_string():
+    assert jnp.isscalar("a") and not jnp.isscalar([1])
+
+
+@pytest.mark.parametrize("fn", [jnp.sum, jnp.max, jnp.cumsum, jnp.mean, jnp.var, jnp.median])
+def test_reductions_of_weak_input_are_strong(fn):
+    assert fn(jnp.asarray(2.0)).weak_type is False
+
+
+def test_cumulative_sum_prod_array_api():
+    u = jnp.asarray(U.reshape(2, 3))
+    assert jnp.cumulative_sum(u, axis=0).dtype == jnp.uint32
+    assert jnp.cumulative_sum(jnp.asarray(U[:3]), include_initial=True).tolist() == [0, 0, 1, 3]
+    assert jnp.cumulative_prod(jnp.arange(1, 4), include_initial=True).tolist() == [1, 1, 2, 6]
+    with pytest.raises(ValueError):
+        jnp.cumulative_sum(u)
+
+
+def test_mean_var_std_dtype_argument():
+    i = jnp.asarray(I)
+    m = jnp.mean(i, dtype=jnp.int32)
+    assert m.dtype == jnp.int32 and int(m) == 0
+    v = jnp.var(i, dtype=jnp.complex64)
+    assert v.dtype == jnp.complex64 and abs(complex(v) - 6.222223) < 1e-5
+    with pytest.raises(ValueError):
+        jnp.std(i, dtype=jnp.int32)
+    with pytest.raises(TypeError):
+        jnp.mean(i, dtype=jnp.bool_)
+    with pytest.raises(TypeError):
+        jnp.argmax(i, axis=(0,))
