@@ -5,7 +5,8 @@ shape, values, or the exception type) is recorded by one side's Python and compa
     /work/jaxenv/bin/python docs/jnp_sweep.py run jax    /tmp/sweep_jax.pkl        # JAX's venv
     .venv/bin/python        docs/jnp_sweep.py run jaxish /tmp/sweep_jaxish.pkl     # ours
     python3                 docs/jnp_sweep.py compare /tmp/sweep_jax.pkl /tmp/sweep_jaxish.pkl
-Set JAX_ENABLE_X64=1 on both run lines for the x64 pass. A tool, not a test: it needs both venvs."""
+Set JAX_ENABLE_X64=1 on both run lines for the x64 pass; a last argument N keeps every Nth call
+(a quicker pass: JAX compiles each call, ~10 minutes for the whole battery). A tool, not a test: it needs both venvs."""
 import collections
 import pickle
 import sys
@@ -574,7 +575,7 @@ def record(x, depth=0):
     return ("other", type(x).__name__)
 
 
-def run(side, out):
+def run(side, out, every=1):
     if side == "jax":
         import jax.numpy as jnp
     else:
@@ -583,6 +584,8 @@ def run(side, out):
     cache = {}
     results = {}
     for i, (name, args, kw) in enumerate(battery()):
+        if i % every:
+            continue
         key = (i, name, _describe(args, kw))
         try:
             fn = getattr(jnp, name)
@@ -732,7 +735,7 @@ def compare(fa, fb, show=True):
 
 if __name__ == "__main__":
     if sys.argv[1] == "run":
-        run(sys.argv[2], sys.argv[3])
+        run(sys.argv[2], sys.argv[3], int(sys.argv[4]) if len(sys.argv) > 4 else 1)
     elif sys.argv[1] == "compare":
         compare(sys.argv[2], sys.argv[3])
     else:

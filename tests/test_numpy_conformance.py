@@ -63,3 +63,47 @@ def test_mean_var_std_dtype_argument():
         jnp.mean(i, dtype=jnp.bool_)
     with pytest.raises(TypeError):
         jnp.argmax(i, axis=(0,))
+
+
+def test_ravel_and_reshape_order_f():
+    x = jnp.arange(6.0).reshape(2, 3)
+    assert jnp.ravel(x, order="F").tolist() == [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
+    assert jnp.reshape(x, (3, -1), order="F").tolist() == [[0.0, 4.0], [3.0, 2.0], [1.0, 5.0]]
+    with pytest.raises(NotImplementedError):
+        jnp.ravel(x, order="K")
+
+
+def test_take_along_axis_fills_out_of_bounds_by_default():
+    x = jnp.arange(6.0).reshape(2, 3)
+    r = np.asarray(jnp.take_along_axis(x, np.array([[5, 0]]), 1))
+    assert np.isnan(r[:, 0]).all() and r[:, 1].tolist() == [0.0, 3.0]
+    assert jnp.take_along_axis(jnp.arange(3), np.array([5, -1, -4]), 0).tolist() == [-2147483648, 2, -2147483648]
+    assert jnp.take_along_axis(x, np.array([[5, 0]]), 1, mode="clip").tolist() == [[2.0, 0.0], [5.0, 3.0]]
+    with pytest.raises(ValueError):
+        jnp.take_along_axis(x, np.array([[0, 1]]), None)
+
+
+def test_array_api_unique_functions():
+    x = jnp.asarray(np.array([[np.nan, 1, 2], [3, np.nan, 1]], np.float32))
+    assert np.asarray(jnp.unique_values(x)).shape == (5,)
+    c = jnp.unique_counts(x)
+    assert type(c).__name__ == "_UniqueCountsResult" and c.counts.tolist() == [2, 1, 1, 1, 1]
+    a = jnp.unique_all(x)
+    assert a._fields == ("values", "indices", "inverse_indices", "counts") and a.inverse_indices.shape == (2, 3)
+    assert jnp.unique_inverse(x)._fields == ("values", "inverse_indices")
+
+
+def test_argwhere_of_scalar_and_empty_broadcasts():
+    assert jnp.argwhere(jnp.asarray(1.5)).shape == (1, 0)
+    assert jnp.argwhere(0).shape == (0, 0)
+    assert jnp.broadcast_shapes() == () and jnp.broadcast_arrays() == []
+
+
+def test_like_functions_keep_weak_type():
+    assert jnp.zeros_like(jnp.asarray(2.0)).weak_type is True
+    assert jnp.ones_like(2.0).weak_type is True
+    r = jnp.full_like(2, 2.5)
+    assert r.dtype == jnp.int32 and r.weak_type is True and int(r) == 2
+    assert jnp.zeros_like(2.0, dtype=jnp.float32).weak_type is False
+    with pytest.raises(TypeError):
+        jnp.full_like(jnp.arange(2), 1j)

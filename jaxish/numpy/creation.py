@@ -160,19 +160,26 @@ def _like(a, dtype, shape):
 
 def zeros_like(a, dtype=None, shape=None):
     dt, shp = _like(a, dtype, shape)
-    return lax.full_like(asarray(a) if not isinstance(a, Array) else a, 0, dt, shp)
+    return lax.full_like(asarray(a) if not isinstance(a, Array) else a, 0, _keep_weak(dtype, dt), shp)
 
 
 def ones_like(a, dtype=None, shape=None):
     dt, shp = _like(a, dtype, shape)
-    return lax.full_like(asarray(a) if not isinstance(a, Array) else a, 1, dt, shp)
+    return lax.full_like(asarray(a) if not isinstance(a, Array) else a, 1, _keep_weak(dtype, dt), shp)
 
 
 def full_like(a, fill_value, dtype=None, shape=None):
     dt, shp = _like(a, dtype, shape)
     if isinstance(fill_value, core.Tracer) or (isinstance(fill_value, Array) and fill_value.ndim > 0):
         return full(shp, fill_value, dt)
-    return lax.full_like(asarray(a) if not isinstance(a, Array) else a, fill_value, dt, shp)
+    if isinstance(fill_value, complex) and not dtypes.is_complex(dt):
+        raise TypeError(f"full_like: cannot fill an array of dtype {dt} with the complex value {fill_value!r}")
+    return lax.full_like(asarray(a) if not isinstance(a, Array) else a, fill_value, _keep_weak(dtype, dt), shp)
+
+
+def _keep_weak(dtype, dt):
+    """No dtype given: lax.full_like keeps a weak input's weak type (zeros_like(2.0) is weak, as JAX)."""
+    return None if dtype is None else dt
 
 
 def empty_like(a, dtype=None, shape=None):

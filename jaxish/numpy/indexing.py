@@ -391,8 +391,9 @@ def flatnonzero(a, *, size=None, fill_value=None):
 def argwhere(a, *, size=None, fill_value=None):
     from .shape import stack, atleast_1d
     a = _arr(a)
-    if core.get_aval(a).ndim == 0:
-        a = atleast_1d(a)
+    if core.get_aval(a).ndim == 0:   # as numpy/JAX: one row per nonzero, no columns
+        r = argwhere(atleast_1d(a), size=size, fill_value=fill_value)
+        return lax.slice(r, (0, 0), (core.get_aval(r).shape[0], 0))
     return stack(nonzero(a, size=size, fill_value=fill_value), axis=1)
 
 
@@ -421,8 +422,9 @@ def take_along_axis(arr, indices, axis, mode=None, fill_value=None):
     av, iv = core.get_aval(arr), core.get_aval(indices)
     if axis is None:
         from .shape import ravel
+        if iv.ndim != 1:
+            raise ValueError(f"take_along_axis indices must be 1D if axis=None, got shape {iv.shape}")
         arr = ravel(arr)
-        indices = ravel(indices)
         av, iv = core.get_aval(arr), core.get_aval(indices)
         axis = 0
     if iv.ndim != av.ndim:
@@ -433,5 +435,25 @@ def take_along_axis(arr, indices, axis, mode=None, fill_value=None):
     ashape = list(shape)
     ashape[axis] = av.shape[axis]
     arr = broadcast_to(arr, ashape)
-    indices = broadcast_to(_index_array(indices, av.shape[axis]), shape)
-    return lax.take_along_axis(arr, indices, axis)
+    if mode not in (None, "fill", "clip", "promise_in_bounds"):
+        raise ValueError(f"Invalid mode {mode!r} for take_along_axis")
+    n = av.shape[axis]
+    from ._core import where, logical_or, less, greater_equal, clip
+    if mode == "clip":
+        indices = clip(indices, -n, n - 1)
+    idx = broadcast_to(_index_array(indices, n), shape)
+    out = lax.take_along_axis(arr, idx, axis)
+    if mode in (None, "fill"):   # JAX's default: out-of-bounds indices give the fill value
+        oob = broadcast_to(logical_or(less(indices, -n), greater_equal(indices, n)), shape)
+        out = where(oob, _gather_fill(av.dtype) if fill_value is None else fill_value, out)
+        out = lax.convert_element_type(out, av.dtype) if out.dtype != av.dtype else out
+    return out
+
+
+def _gather_fill(dt):
+    """JAX's default fill for out-of-bounds gathers: NaN, the signed minimum, the unsigned maximum, True."""
+    if dtypes.is_inexact(dt):
+        return np.nan
+    if dt == dtypes.bool_:
+        return True
+    return int(np.iinfo(dt).max if dtypes.is_unsigned(dt) else np.iinfo(dt).min)

@@ -28,8 +28,12 @@ def reshape(a, shape=None, order="C", *, newshape=None):
     a = _arr(a)
     if shape is None:
         shape = newshape
+    if order == "F":   # reverse the axes, reshape to the reversed shape, reverse back (as JAX)
+        nd = core.get_aval(a).ndim
+        r = reshape(lax.transpose(a, tuple(range(nd))[::-1]), _reversed(shape))
+        return lax.transpose(r, tuple(range(core.get_aval(r).ndim))[::-1])
     if order != "C":
-        raise NotImplementedError("jnp.reshape only supports order='C'")
+        raise NotImplementedError(f"jnp.reshape only supports order='C' and order='F', got {order!r}")
     av = core.get_aval(a)
     if isinstance(shape, (int, np.integer)) or (hasattr(shape, "__index__") and not isinstance(shape, (tuple, list))):
         shape = (operator.index(shape),)
@@ -50,8 +54,18 @@ def reshape(a, shape=None, order="C", *, newshape=None):
     return lax.reshape(a, shape)
 
 
+def _reversed(shape):
+    return shape if isinstance(shape, (int, np.integer)) else tuple(shape)[::-1]
+
+
 def ravel(a, order="C"):
     a = _arr(a)
+    if order == "K":
+        raise NotImplementedError("Ravel not implemented for order='K'.")
+    if order == "F":
+        a = lax.transpose(a, tuple(range(core.get_aval(a).ndim))[::-1])
+    elif order not in ("C", "A"):
+        raise ValueError(f"ravel: order must be one of 'C', 'F', 'A', 'K', got {order!r}")
     return lax.reshape(a, (core.get_aval(a).size,))
 
 
@@ -145,6 +159,8 @@ def squeeze(a, axis=None):
 def broadcast_shapes(*shapes):
     from ..lax.elementwise import broadcast_shapes as bs
     shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    if not shapes:
+        return ()
     try:
         return bs("broadcast_shapes", *shapes)
     except TypeError as e:

@@ -1,6 +1,7 @@
 """jnp sorting and set functions on lax.sort / lax.top_k: sort, argsort (stable, descending),
 lexsort, searchsorted, unique (with size=), partition, argpartition, msort."""
 import builtins
+import collections
 import operator
 
 import numpy as np
@@ -243,20 +244,35 @@ def _unique_axis(ar, axis, return_index, return_inverse, return_counts, size, fi
     return (vals,) + tuple(res[1:]) if isinstance(res, tuple) else vals
 
 
-def unique_values(x):
-    return unique(x)
+class _UniqueAllResult(collections.namedtuple("_UniqueAllResult", "values indices inverse_indices counts")):
+    """Struct returned by jnp.unique_all."""
 
 
-def unique_counts(x):
-    return unique(x, return_counts=True)
+class _UniqueCountsResult(collections.namedtuple("_UniqueCountsResult", "values counts")):
+    """Struct returned by jnp.unique_counts."""
 
 
-def unique_inverse(x):
-    return unique(x, return_inverse=True)
+class _UniqueInverseResult(collections.namedtuple("_UniqueInverseResult", "values inverse_indices")):
+    """Struct returned by jnp.unique_inverse."""
 
 
-def unique_all(x):
-    return unique(x, return_index=True, return_inverse=True, return_counts=True)
+# the Array API set functions: NaNs are all distinct (equal_nan=False), results are named tuples
+def unique_values(x, /, *, size=None, fill_value=None):
+    return unique(x, equal_nan=False, size=size, fill_value=fill_value)
+
+
+def unique_counts(x, /, *, size=None, fill_value=None):
+    return _UniqueCountsResult(*unique(x, return_counts=True, equal_nan=False, size=size, fill_value=fill_value))
+
+
+def unique_inverse(x, /, *, size=None, fill_value=None):
+    return _UniqueInverseResult(*unique(x, return_inverse=True, equal_nan=False, size=size,
+                                        fill_value=fill_value))
+
+
+def unique_all(x, /, *, size=None, fill_value=None):
+    return _UniqueAllResult(*unique(x, return_index=True, return_inverse=True, return_counts=True,
+                                    equal_nan=False, size=size, fill_value=fill_value))
 
 
 def _partition_operand(a, kth, axis, name):
