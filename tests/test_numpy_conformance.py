@@ -107,3 +107,9 @@ def test_like_functions_keep_weak_type():
     assert jnp.zeros_like(2.0, dtype=jnp.float32).weak_type is False
     with pytest.raises(TypeError):
         jnp.full_like(jnp.arange(2), 1j)
+
+
+def test_mean_integer_dtype_divides_in_that_dtype():
+    u = jnp.asarray(U.reshape(2, 3))
+    assert int(jnp.mean(u, dtype=jnp.int8)) == -8   # the int8 sum wraps, as JAX
+    assert jnp.mean(u, axis=1, dtype=jnp.int32, keepdims=True).tolist() == [[1], [152]]

@@ -158,8 +158,13 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
         dt = dtypes.canonicalize(dtypes.check_dtype(dtype))
         if dt == dtypes.bool_:
             raise TypeError("mean does not accept dtype bool: the division needs a numeric dtype")
-        if not dtypes.is_inexact(dt):   # JAX: compute in the inexact dtype, return the requested one
-            return lax.convert_element_type(mean(a, axis, dtypes.to_inexact(dt), None, keepdims, where=where), dt)
+        if not dtypes.is_inexact(dt):   # JAX: an integer sum in dt, divided (truncating) by the count
+            s = sum(a, axis=axes, dtype=dt, keepdims=keepdims, where=where)
+            n = _count(a, axes, where)
+            n = lax.convert_element_type(n if not isinstance(n, int) else np.asarray(n), dt)
+            if keepdims and core.get_aval(n).ndim:
+                n = _keep(a, n, axes, True)
+            return E.div_p.bind(*promote_args("mean", s, n))
     s = sum(a, axis=axes, dtype=dt, keepdims=keepdims, where=where)
     n = _count(a, axes, where)
     from ._core import true_divide
@@ -178,8 +183,6 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
     av = core.get_aval(a)
     axes = _axes(axis, av.ndim, "var")
     dt = dtypes.canonicalize(dtypes.check_dtype(dtype)) if dtype is not None else dtypes.to_inexact(av.dtype)
-    if dtype is not None and not dtypes.is_inexact(dt):
-        raise ValueError(f"dtype argument to jnp.var must be inexact; got {dt}")
     if dtypes.is_complex(dt) and not dtypes.is_complex(av.dtype):   # JAX: a real input's variance, as dt
         return lax.convert_element_type(var(a, axis, np.dtype(np.float32 if dt.itemsize == 8 else np.float64), None, ddof, keepdims, where=where), dt)
     a = lax.convert_element_type(a, dt) if av.dtype != dt else a
