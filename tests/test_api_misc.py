@@ -462,3 +462,17 @@ def test_lax_shift_right_arithmetic_and_conj_follow_xla():
     assert lax.conj(jnp.asarray([1 + 2j])).tolist() == [1 - 2j]
     with pytest.raises(TypeError, match="conj does not accept dtype float16"):
         lax.conj(jnp.ones(2, jnp.float16))
+
+
+def test_result_type_and_list_dtypes_follow_jax():
+    """Values from JAX 0.10.2 (x64 off, then on)."""
+    want = {False: ["int32", "int32", "int8", "float16", "complex64", "int8", "int32", "uint8", "float32"],
+            True: ["float64", "float64", "int8", "float16", "complex64", "int8", "int64", "uint8", "float64"]}
+    args = [("uint64", "int8"), ("uint64", "int64"), (int, "int8"), (float, "float16"), (complex, "float32"),
+            (bool, "int8"), ("uint32", "int32"), (int, "uint8"), (float, int)]
+    for x64, expect in want.items():
+        with jax.enable_x64(x64):
+            assert [str(jnp.result_type(*a)) for a in args] == expect
+            assert jnp.array([np.uint8(3), 1]).dtype == np.uint8
+            assert jnp.result_type(jnp.ones(2), 1) == (jnp.float64 if x64 else jnp.float32)
+    assert jnp.array([1, 2.0]).dtype == np.float32 and jnp.array([[np.float16(1)], [2]]).dtype == np.float16

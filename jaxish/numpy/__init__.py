@@ -38,8 +38,11 @@ def result_type(*args):
     for a in args:
         if isinstance(a, (int, float, _builtins.bool, complex)):   # jnp.bool shadows the builtin here
             pairs.append(_dtypes.scalar_dtype(a))
+        elif a is int or a is float or a is complex:   # the Python types stand for weak values, as JAX
+            pairs.append(_dtypes.scalar_dtype(a(0)))
         elif isinstance(a, (_np.dtype, type)) or isinstance(a, str) or hasattr(a, "dtype") and not hasattr(a, "shape"):
-            pairs.append((_dtypes.check_dtype(a), False))
+            # canonical first (uint64 is uint32 without x64), as JAX
+            pairs.append((_dtypes.canonicalize(_dtypes.check_dtype(a)), False))
         else:
             av = _core.get_aval(a if not isinstance(a, (list, tuple)) else asarray(a))
             pairs.append((av.dtype, av.weak_type))

@@ -74,7 +74,10 @@ def asarray(a, dtype=None, order=None, copy=None, device=None):
             raise ValueError(f"asarray: could not convert {type(a).__name__} to an array: {e}") from None
         if na.dtype.kind in "OUS":
             raise TypeError(f"asarray: could not convert {a!r} to an array of numbers")
-        if dt is None and na.dtype.kind == "f":
+        if dt is None and _has_numpy_scalars(a):
+            # numpy scalars are strong and Python numbers weak (JAX: [np.uint8(3), 1] is uint8)
+            na = na.astype(_element_dtype(a))
+        elif dt is None and na.dtype.kind == "f":
             na = na.astype(dtypes.default_float())
         elif dt is None and na.dtype.kind == "i":
             na = na.astype(dtypes.default_int())
@@ -84,6 +87,31 @@ def asarray(a, dtype=None, order=None, copy=None, device=None):
     if hasattr(a, "__array__"):
         return asarray(np.asarray(a), dtype)
     raise TypeError(f"Unexpected input type for array: {type(a).__name__}")
+
+
+def _has_numpy_scalars(seq):
+    for e in seq:
+        if isinstance(e, (np.generic, np.ndarray)):
+            return True
+        if isinstance(e, (list, tuple)) and _has_numpy_scalars(e):
+            return True
+    return False
+
+
+def _element_dtype(seq):
+    """The joint dtype of a nested list's elements on JAX's lattice (Python numbers weak)."""
+    pairs = []
+
+    def walk(s):
+        for e in s:
+            if isinstance(e, (list, tuple)):
+                walk(e)
+            elif type(e) in (bool, int, float, complex):
+                pairs.append(dtypes.scalar_dtype(e))
+            else:
+                pairs.append((dtypes.canonicalize(np.asarray(e).dtype), False))
+    walk(seq)
+    return dtypes.promote_types(*pairs)[0]
 
 
 def _contains_arrays(seq):
