@@ -113,3 +113,17 @@ def test_mean_integer_dtype_divides_in_that_dtype():
     u = jnp.asarray(U.reshape(2, 3))
     assert int(jnp.mean(u, dtype=jnp.int8)) == -8   # the int8 sum wraps, as JAX
     assert jnp.mean(u, axis=1, dtype=jnp.int32, keepdims=True).tolist() == [[1], [152]]
+
+
+def test_half_precision_reductions_compute_in_float32():
+    """Values from JAX 0.10.2: sum/prod/mean/var/std of float16 and bfloat16 run in float32 and are
+    cast back (var of values near 275 overflowed float16's squares before)."""
+    x = jnp.asarray(np.linspace(250, 300, 64).astype(np.float16))
+    got = [str(f(x)) for f in (jnp.sum, jnp.prod, jnp.mean, jnp.var, jnp.std,
+                               lambda v: jnp.var(v, dtype=jnp.float16))]
+    assert got == ["1.76e+04", "inf", "275.0", "215.0", "14.664", "215.0"]
+    # (JAX's mean(x, dtype=float16) is 274.8 from XLA's float16 accumulation order; here 275.0, the
+    # float32 mean rounded once)
+    assert jnp.mean(x).dtype == np.float16 and jnp.var(x).dtype == np.float16
+    y = jnp.asarray(np.linspace(0.9, 1.1, 64).astype(jnp.bfloat16))
+    assert [str(f(y)) for f in (jnp.sum, jnp.prod, jnp.mean, jnp.var)] == ["64", "0.894531", "1", "0.00344849"]

@@ -84,7 +84,10 @@ def _reduction(name, prim, identity, upcast=False, bool_prim=None, require_nonem
             a = _where(where, a, lax.full_like(a, ident))
         if require_nonempty and initial is None and builtins.any(av.shape[i] == 0 for i in axes):
             raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
-        res = p.bind(a, axes=axes) if axes else a
+        if upcast and axes and dt in _HALF:   # as JAX: half-precision sums and products run in float32
+            res = lax.convert_element_type(p.bind(lax.convert_element_type(a, np.float32), axes=axes), dt)
+        else:
+            res = p.bind(a, axes=axes) if axes else a
         if initial is not None:
             from . import _core as C
             combine = {"sum": C.add, "prod": C.multiply, "max": C.maximum, "min": C.minimum}[name]
@@ -148,6 +151,9 @@ def _count(a, axes, where):
     return sum(w, axis=axes)
 
 
+_HALF = (np.dtype(np.float16), dtypes.bfloat16)
+
+
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     a = _strong(_arr(a, "mean argument a"))
     av = core.get_aval(a)
@@ -165,6 +171,8 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
             if keepdims and core.get_aval(n).ndim:
                 n = _keep(a, n, axes, True)
             return E.div_p.bind(*promote_args("mean", s, n))
+    if dt in _HALF:   # computed in float32, as JAX
+        return lax.convert_element_type(mean(a, axis, np.float32, None, keepdims, where=where), dt)
     s = sum(a, axis=axes, dtype=dt, keepdims=keepdims, where=where)
     n = _count(a, axes, where)
     from ._core import true_divide
@@ -185,6 +193,8 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
     dt = dtypes.canonicalize(dtypes.check_dtype(dtype)) if dtype is not None else dtypes.to_inexact(av.dtype)
     if dtypes.is_complex(dt) and not dtypes.is_complex(av.dtype):   # JAX: a real input's variance, as dt
         return lax.convert_element_type(var(a, axis, np.dtype(np.float32 if dt.itemsize == 8 else np.float64), None, ddof, keepdims, where=where), dt)
+    if dt in _HALF:   # computed in float32, as JAX
+        return lax.convert_element_type(var(a, axis, np.float32, None, ddof, keepdims, where=where), dt)
     a = lax.convert_element_type(a, dt) if av.dtype != dt else a
     m = mean(a, axis=axes, keepdims=True, where=where)
     from ._core import subtract, multiply, true_divide, real, conj
