@@ -127,3 +127,14 @@ def test_half_precision_reductions_compute_in_float32():
     assert jnp.mean(x).dtype == np.float16 and jnp.var(x).dtype == np.float16
     y = jnp.asarray(np.linspace(0.9, 1.1, 64).astype(jnp.bfloat16))
     assert [str(f(y)) for f in (jnp.sum, jnp.prod, jnp.mean, jnp.var)] == ["64", "0.894531", "1", "0.00344849"]
+
+
+def test_index_results_are_the_default_int():
+    """nonzero/flatnonzero/argwhere/where(x) give int64 under x64, as JAX (int32 before)."""
+    import jaxish as jax
+    with jax.enable_x64():
+        x = jnp.asarray([3.0, 1.0, 0.0])
+        for out in (jnp.nonzero(x)[0], jnp.flatnonzero(x), jnp.argwhere(x), jnp.where(x)[0],
+                    jnp.nonzero(x, size=3)[0]):
+            assert out.dtype == np.int64
+    assert jnp.nonzero(jnp.asarray([0.0, 2.0]))[0].dtype == np.int32

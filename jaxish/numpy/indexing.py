@@ -360,14 +360,16 @@ def nonzero(a, *, size=None, fill_value=None):
                 a, "The size argument of jnp.nonzero must be statically specified to use jnp.nonzero "
                 "within JAX transformations.")
         from .creation import asarray
-        return tuple(asarray(i.astype(np.int32)) for i in np.nonzero(np.asarray(a)))
+        # the default int (int64 under x64), as JAX
+        return tuple(asarray(i.astype(dtypes.default_int())) for i in np.nonzero(np.asarray(a)))
     from ._core import not_equal, where, subtract
     from .reductions import cumsum
     n = av.size
     mask = lax.reshape(E.ne_p.bind(a, 0.0 if dtypes.is_inexact(av.dtype) else (False if av.dtype == dtypes.bool_ else 0)), (n,))
-    pos = subtract(cumsum(lax.convert_element_type(mask, dtypes.int32)), 1)
+    idt = dtypes.default_int()
+    pos = subtract(cumsum(lax.convert_element_type(mask, idt)), 1)
     pos = where(mask, pos, size)
-    flat = scatter_nd_p.bind(lax.full((size,), -1, dtypes.int32), lax.iota(dtypes.int32, n), pos, mode="set")
+    flat = scatter_nd_p.bind(lax.full((size,), -1, idt), lax.iota(idt, n), pos, mode="set")
     valid = E.ge_p.bind(flat, 0)
     out = []
     stride = 1
