@@ -138,3 +138,17 @@ def test_index_results_are_the_default_int():
                     jnp.nonzero(x, size=3)[0]):
             assert out.dtype == np.int64
     assert jnp.nonzero(jnp.asarray([0.0, 2.0]))[0].dtype == np.int32
+
+
+def test_linspace_logspace_dtypes_and_array_endpoints():
+    """Values from JAX 0.10.2."""
+    assert jnp.linspace(0.0, jnp.asarray([1.0, 2.0]), 3).tolist() == [[0.0, 0.0], [0.5, 1.0], [1.0, 2.0]]
+    z = jnp.linspace(0, 1 + 1j, 3)
+    assert z.dtype == np.complex64 and z.tolist() == [0j, 0.5 + 0.5j, 1 + 1j]
+    assert jnp.linspace(jnp.float16(0), 1, 3).dtype == np.float16
+    li = jnp.logspace(0, 2, 3, dtype=int)
+    assert li.dtype == jnp.int32 and li.tolist() == [1, 10, 100]
+    lc = jnp.logspace(0, 1j, 3)
+    assert lc.dtype == np.complex64
+    np.testing.assert_allclose(np.asarray(lc), [1 + 0j, 0.4073 + 0.9133j, -0.6682 + 0.744j], atol=1e-4)
+    assert jnp.linspace(jnp.zeros(2), jnp.ones(2), 3, axis=1).shape == (2, 3)

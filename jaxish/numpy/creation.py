@@ -241,15 +241,22 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     num = int(num)
     if num < 0:
         raise ValueError(f"Number of samples, {num}, must be non-negative.")
-    dt = _dtype(dtype, dtypes.default_float())
     start_a = asarray(start)
     stop_a = asarray(stop)
+    if dtype is None:   # as JAX: the endpoints' joint dtype, made inexact (float16 stays, complex too)
+        sa, ea = core.get_aval(start_a), core.get_aval(stop_a)
+        dt = dtypes.to_inexact(dtypes.promote_types((sa.dtype, sa.weak_type), (ea.dtype, ea.weak_type))[0])
+    else:
+        dt = _dtype(dtype, dtypes.default_float())
     cdt = dt if dtypes.is_inexact(dt) else dtypes.default_float()
     from . import _core as C
+    from .shape import broadcast_arrays
     div = (num - 1) if endpoint else num
-    idx = lax.iota(cdt, num)
+    idx = lax.iota(np.dtype(np.float32 if cdt == np.complex64 else np.float64) if dtypes.is_complex(cdt) else cdt, num)
     s = lax.convert_element_type(start_a, cdt)
     e = lax.convert_element_type(stop_a, cdt)
+    if core.get_aval(s).shape != core.get_aval(e).shape:
+        s, e = broadcast_arrays(s, e)
     step = C.true_divide(C.subtract(e, s), div) if div > 0 else C.multiply(C.subtract(e, s), 0.0)
     extra = core.get_aval(s).ndim
     if extra:
@@ -268,8 +275,11 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
 
 
 def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
+    """base ** linspace(start, stop): computed in the endpoints' inexact dtype, then cast to
+    `dtype` (an integer dtype gets the truncated powers, as JAX)."""
     from . import _core as C
-    return C.power(base, linspace(start, stop, num, endpoint, dtype=dtype, axis=axis))
+    out = C.power(base, linspace(start, stop, num, endpoint, axis=axis))
+    return out if dtype is None else lax.convert_element_type(out, _dtype(dtype, dtypes.default_float()))
 
 
 def eye(N, M=None, k=0, dtype=None):
