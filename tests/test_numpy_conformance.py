@@ -152,3 +152,25 @@ def test_linspace_logspace_dtypes_and_array_endpoints():
     assert lc.dtype == np.complex64
     np.testing.assert_allclose(np.asarray(lc), [1 + 0j, 0.4073 + 0.9133j, -0.6682 + 0.744j], atol=1e-4)
     assert jnp.linspace(jnp.zeros(2), jnp.ones(2), 3, axis=1).shape == (2, 3)
+
+
+def test_more_jax_conformance_from_the_sweep():
+    """Values and error types from JAX 0.10.2."""
+    assert jnp.cumprod(jnp.asarray([True, False, True]), dtype=bool).tolist() == [True, False, False]
+    assert jnp.cumsum(jnp.asarray([False, True, False]), dtype=bool).tolist() == [False, True, True]
+    with pytest.raises(ValueError, match="out of bounds"):
+        jnp.sort(jnp.asarray(3.0))
+    out = jnp.einsum(jnp.ones((2, 3)), [0, 1], jnp.ones((3, 4)), [1, 2], [0, 2])
+    assert out.shape == (2, 4) and float(out[0, 0]) == 3.0
+    out = jnp.einsum(jnp.ones((5, 2, 3)), [Ellipsis, 0, 1], jnp.ones((3, 4)), [1, 2], [Ellipsis, 0, 2])
+    assert out.shape == (5, 2, 4)
+    assert jnp.einsum(jnp.arange(3.0), [0]).tolist() == [0.0, 1.0, 2.0]      # implicit output, as numpy
+    assert jnp.einsum(jnp.arange(3.0), [0], []).tolist() == 3.0
+    with pytest.raises(TypeError, match="different numbers of dimensions"):
+        jnp.concatenate([jnp.ones(2), jnp.ones((2, 2))])
+    with pytest.raises(TypeError, match="isn't a permutation"):
+        jnp.transpose(jnp.ones((2, 3)), (0, 0))
+    with pytest.raises(TypeError, match="one unknown axis size"):
+        jnp.reshape(jnp.ones(6), (-1, -1))
+    assert jnp.less(jnp.asarray([1 + 1j, 2]), 2).tolist() == [True, False]
+    assert jnp.greater_equal(2, jnp.asarray([1 + 1j, 2])).tolist() == [True, True]

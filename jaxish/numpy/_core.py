@@ -198,8 +198,11 @@ def _bool_as(prim):
 def _lexicographic(strict_prim, final_prim):
     """Comparisons of complex numbers order by real part, then imaginary part (as JAX)."""
     def special(x1, x2):
-        if not dtypes.is_complex(_operand_dtype(x1, x2)):
+        dt = _operand_dtype(x1, x2)
+        if not dtypes.is_complex(dt):
             return None
+        from .creation import asarray   # a Python scalar operand: as a complex array of dt
+        x1, x2 = (asarray(v, dtype=dt) if type(v) in _SCALARS else v for v in (x1, x2))
         r1, i1 = real(x1), imag(x1)
         r2, i2 = real(x2), imag(x2)
         return E.or_p.bind(strict_prim.bind(r1, r2),

@@ -1,5 +1,6 @@
 """matmul, dot, vdot, inner, outer, tensordot, einsum — all lowered to lax.dot_general."""
 import builtins
+import operator
 import string
 
 import numpy as np
@@ -129,10 +130,43 @@ def _parse_einsum(subscripts, nops):
     return ins, out, explicit
 
 
+def _interleaved_spec(first, rest):
+    """(string spec, operands) from einsum(op0, sublist0, op1, sublist1, ..., [sublist_out]), the
+    sublists being ints (axis labels) and Ellipsis."""
+    args = [first] + list(rest)
+    ops, subs = args[0::2], args[1::2]
+    out = None
+    if len(ops) > len(subs):      # a trailing output sublist was given
+        out, ops = ops[-1], ops[:-1]
+    labels = {}
+
+    def letters(sub):
+        s = ""
+        for v in sub:
+            if v is Ellipsis:
+                s += "..."
+            else:
+                v = operator.index(v)
+                if v not in labels:
+                    if len(labels) >= len(string.ascii_letters):
+                        raise ValueError("einsum: too many distinct axis labels")
+                    labels[v] = string.ascii_letters[len(labels)]
+                s += labels[v]
+        return s
+    try:
+        spec = ",".join(letters(s) for s in subs)
+        if out is not None:
+            spec += "->" + letters(out)
+    except TypeError:
+        raise TypeError("einsum: subscripts must be a string, or operands interleaved with lists of "
+                        "integer axis labels (and Ellipsis)") from None
+    return spec, ops
+
+
 def einsum(subscripts, *operands, out=None, optimize="optimal", precision=None, preferred_element_type=None,
            _dot_general=None):
-    if not isinstance(subscripts, str):
-        raise TypeError("einsum: only the string form of subscripts is supported")
+    if not isinstance(subscripts, str):   # the interleaved form: op0, sublist0, op1, sublist1, ..., [out]
+        subscripts, operands = _interleaved_spec(subscripts, operands)
     ops = _arrs("einsum", *operands)
     ins, outspec, explicit = _parse_einsum(subscripts, len(ops))
     # expand ellipses into fresh letters

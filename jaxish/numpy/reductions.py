@@ -262,6 +262,10 @@ def _cumulative(name, prim, upcast):
             a = lax.convert_element_type(a, dt)
         if core.get_aval(a).ndim == 0:
             return a
+        if dt == dtypes.bool_:   # a boolean running sum is "any so far", a running product "all so far"
+            as_int = lax.convert_element_type(a, dtypes.int32)
+            run = (R.cummax_p if name == "cumsum" else R.cummin_p).bind(as_int, axis=axis, reverse=False)
+            return lax.convert_element_type(run, dtypes.bool_)
         return prim.bind(a, axis=axis, reverse=False)
     f.__name__ = name
     return f

@@ -42,7 +42,7 @@ def reshape(a, shape=None, order="C", *, newshape=None):
     except TypeError:
         raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, got {shape!r}.") from None
     if shape.count(-1) > 1:
-        raise ValueError(f"can only specify one unknown dimension, got shape {tuple(shape)}")
+        raise TypeError(f"can only specify one unknown axis size with a `-1` value, got {tuple(shape)}")
     if -1 in shape:
         known = int(np.prod([d for d in shape if d != -1]))
         if known == 0 or av.size % known:
@@ -83,7 +83,8 @@ def transpose(a, axes=None):
         axes = tuple(range(nd - 1, -1, -1))
     axes = tuple(_norm_axis(ax, nd) for ax in axes)
     if sorted(axes) != list(range(nd)):
-        raise ValueError(f"axes {axes} don't match array of dimension {nd}")
+        raise TypeError(f"transpose permutation isn't a permutation of operand dimensions, got permutation "
+                        f"{axes} for operand shape {core.get_aval(a).shape}.")
     return lax.transpose(a, axes)
 
 
@@ -228,8 +229,8 @@ def concatenate(arrays, axis=0, dtype=None):
         raise ValueError("Zero-dimensional arrays cannot be concatenated.")
     for a in arrs:
         if core.get_aval(a).ndim != nd:
-            raise ValueError(f"All input arrays must have the same number of dimensions, got shapes "
-                             f"{', '.join(str(core.get_aval(x).shape) for x in arrs)}")
+            raise TypeError(f"Cannot concatenate arrays with different numbers of dimensions: got "
+                            f"{', '.join(str(core.get_aval(x).shape) for x in arrs)}.")
     axis = _norm_axis(axis, nd)
     arrs = promote_args("concatenate", *arrs)
     if dtype is not None:

@@ -38,7 +38,7 @@ def sort(a, axis=-1, *, kind=None, order=None, stable=True, descending=False):
         axis = 0
     nd = core.get_aval(a).ndim
     if nd == 0:
-        return a
+        raise ValueError(f"axis {axis} is out of bounds for array of dimension 0")
     axis = _axis(axis, nd, "sort")
     if descending:
         return lax.rev(lax.sort(a, dimension=axis, is_stable=stable), (axis,))
