@@ -28,12 +28,34 @@ class Config:
             "jax_numpy_dtype_promotion": os.environ.get("JAX_NUMPY_DTYPE_PROMOTION", "standard"),
             "jax_default_matmul_precision": None,
             "jax_log_compiles": _env_bool("JAX_LOG_COMPILES"),
+            # JAX options programs set at start-up; see _ONLY and _update_effects
+            "jax_threefry_partitionable": True,
+            "jax_enable_checks": False,
+            "jax_check_tracer_leaks": False,
+            "jax_debug_key_reuse": False,
+            "jax_default_prng_impl": "threefry2x32",
+            "jax_enable_custom_prng": False,
+            "jax_transfer_guard": None,
+            "jax_platforms": os.environ.get("JAX_PLATFORMS") or None,
+            "jax_platform_name": os.environ.get("JAX_PLATFORM_NAME") or None,
+            "jax_compilation_cache_dir": None,
+            "jax_persistent_cache_min_compile_time_secs": 1.0,
+            "jax_traceback_filtering": os.environ.get("JAXISH_TRACEBACK_FILTERING", "auto"),
+            "jax_softmax_custom_jvp": False,
+            "jax_default_device": None,
         }
         self._derive()
         self.version = 0
 
     _CHOICES = {"jax_numpy_rank_promotion": ("allow", "warn", "raise"),
-                "jax_numpy_dtype_promotion": ("standard", "strict")}
+                "jax_numpy_dtype_promotion": ("standard", "strict"),
+                "jax_traceback_filtering": ("off", "tracebackhide", "remove_frames", "quiet_remove_frames",
+                                            "auto")}
+    # Options jaxish accepts only at the value whose behaviour it implements: another value would
+    # change results (random bits, key checks, transfer guards) in ways jaxish does not follow.
+    _ONLY = {"jax_threefry_partitionable": (True,), "jax_debug_key_reuse": (False,),
+             "jax_default_prng_impl": ("threefry2x32",), "jax_enable_custom_prng": (False,),
+             "jax_transfer_guard": (None, "allow")}
 
     def _derive(self):
         v = self._values
@@ -45,9 +67,28 @@ class Config:
         choices = self._CHOICES.get(name)
         if choices is not None and value not in choices:
             raise ValueError(f"Invalid value {value!r} for JAX flag {name}; expected one of {', '.join(choices)}")
+        only = self._ONLY.get(name)
+        if only is not None and value not in only:
+            raise NotImplementedError(f"jaxish implements {name}={only[0]!r} only, got {value!r}")
         self._values[name] = value
+        self._update_effects(name, value)
         self._derive()
         self.version += 1
+
+    def _update_effects(self, name, value):
+        """Options that act outside the flag table."""
+        if name in ("jax_platforms", "jax_platform_name") and value:
+            first = str(value).split(",")[0].strip().lower()
+            set_default_device("cuda" if first in ("gpu", "cuda", "rocm") else "cpu")
+        elif name == "jax_default_device":
+            if value is None:
+                _default_device[:] = []
+            else:
+                set_default_device(getattr(value, "torch_device", value))
+        elif name == "jax_compilation_cache_dir" and value:
+            self._values["jaxish_cache_dir"] = str(value)
+        elif name == "jax_traceback_filtering":
+            os.environ["JAXISH_TRACEBACK_FILTERING"] = "off" if value == "off" else "auto"
 
     def read(self, name):
         return self._values[name]

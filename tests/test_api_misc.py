@@ -476,3 +476,38 @@ def test_result_type_and_list_dtypes_follow_jax():
             assert jnp.array([np.uint8(3), 1]).dtype == np.uint8
             assert jnp.result_type(jnp.ones(2), 1) == (jnp.float64 if x64 else jnp.float32)
     assert jnp.array([1, 2.0]).dtype == np.float32 and jnp.array([[np.float16(1)], [2]]).dtype == np.float16
+
+
+def test_start_up_config_options_programs_set(tmp_path):
+    """Options JAX programs commonly set at start-up are accepted; those whose other values would
+    change results jaxish does not follow raise NotImplementedError instead of being ignored."""
+    cfg = jax.config
+    for name, value in [("jax_threefry_partitionable", True), ("jax_enable_checks", True),
+                        ("jax_check_tracer_leaks", False), ("jax_default_prng_impl", "threefry2x32"),
+                        ("jax_persistent_cache_min_compile_time_secs", 0), ("jax_softmax_custom_jvp", True)]:
+        old = cfg.read(name)
+        cfg.update(name, value)
+        cfg.update(name, old)
+    for name, value in [("jax_threefry_partitionable", False), ("jax_debug_key_reuse", True),
+                        ("jax_default_prng_impl", "rbg"), ("jax_transfer_guard", "disallow")]:
+        with pytest.raises(NotImplementedError, match=name):
+            cfg.update(name, value)
+    old_dir = cfg.read("jaxish_cache_dir")
+    try:
+        cfg.update("jax_compilation_cache_dir", str(tmp_path))
+        assert cfg.read("jaxish_cache_dir") == str(tmp_path)
+        jax.jit(lambda v: v * 7.0 + 1.0)(jnp.ones(3))          # compiles into the new directory
+        assert (tmp_path / "cpp").exists()
+    finally:
+        cfg._values["jaxish_cache_dir"] = old_dir
+        cfg._values["jax_compilation_cache_dir"] = None
+    from jaxish.config import _default_device
+    saved = list(_default_device)
+    try:
+        cfg.update("jax_platform_name", "cpu")
+        assert jnp.zeros(2).device.type == "cpu"
+    finally:
+        _default_device[:] = saved
+        cfg._values["jax_platform_name"] = None
+    with pytest.raises(AttributeError):
+        cfg.update("jax_no_such_option", 1)
