@@ -779,3 +779,15 @@ def test_vectorize_keyword_arguments_are_vectorized():
     _close(f(x[:, None], y=x), np.vectorize(lambda x, y=1.0: x * y)(x[:, None], y=x))
     g = jnp.vectorize(lambda v, scale=1.0: jnp.sum(v) * scale, signature="(n)->()")
     _close(g(_r((4, 3), 1), scale=np.arange(4.0)), _r((4, 3), 1).sum(-1) * np.arange(4.0), rtol=1e-12)
+
+
+def test_save_load_and_the_impure_constructors(tmp_path):
+    p = str(tmp_path / "a.npy")
+    jnp.save(p, jnp.arange(3.0))
+    back = jnp.load(p)
+    assert isinstance(back, jnp.ndarray) and back.tolist() == [0.0, 1.0, 2.0]
+    jnp.savez(str(tmp_path / "b.npz"), x=jnp.ones(2))
+    assert np.load(str(tmp_path / "b.npz"))["x"].tolist() == [1.0, 1.0]
+    for f in (jnp.fromfile, jnp.fromiter):
+        with pytest.raises(NotImplementedError, match="non-pure"):
+            f(p)

@@ -21,7 +21,31 @@ __all__ = ["frexp", "ldexp", "modf", "spacing", "i0", "bitwise_count", "bartlett
            "polyfit", "roots", "trim_zeros", "unwrap", "packbits", "unpackbits", "histogram2d",
            "histogramdd", "mask_indices", "einsum_path", "array_repr", "array_str", "printoptions",
            "get_printoptions", "set_printoptions", "iterable", "frombuffer", "fromstring", "from_dlpack",
-           "vectorize"]
+           "vectorize", "save", "savez", "load", "fromfile", "fromiter"]
+
+
+# ---- files: numpy's own save/savez (arrays convert through __array__), load gives jaxish arrays --
+save = np.save
+savez = np.savez
+
+
+def load(file, *args, **kwargs):
+    """np.load, with a plain array result made a jaxish array (archives are returned as numpy's)."""
+    out = np.load(file, *args, **kwargs)
+    return jnp.asarray(out) if isinstance(out, np.ndarray) and out.dtype != object else out
+
+
+def _impure(name):
+    def f(*args, **kwargs):
+        raise NotImplementedError(
+            f"jnp.{name}() is not implemented because it may be non-pure and thus unsafe for use with JIT "
+            f"and other JAX transformations. Consider using jnp.asarray(np.{name}(...)) instead.")
+    f.__name__ = name
+    return f
+
+
+fromfile = _impure("fromfile")
+fromiter = _impure("fromiter")
 
 
 def _aval(x):
