@@ -14,7 +14,11 @@ from . import random  # noqa: F401
 from .api import *  # noqa: F401,F403
 from .custom_derivatives import custom_jvp, custom_vjp, custom_gradient, closure_convert  # noqa: F401
 from .config import (enable_x64, debug_nans, debug_infs, log_compiles, explain_cache_misses,  # noqa: F401
-                     numpy_rank_promotion, numpy_dtype_promotion, default_matmul_precision)
+                     numpy_rank_promotion, numpy_dtype_promotion, default_matmul_precision, enable_checks,
+                     check_tracer_leaks, checking_leaks, debug_key_reuse, enable_custom_prng,
+                     threefry_partitionable, default_prng_impl, softmax_custom_jvp, transfer_guard,
+                     transfer_guard_host_to_device, transfer_guard_device_to_device,
+                     transfer_guard_device_to_host)
 from .dtypes import float0  # noqa: F401
 from .lax.remat import checkpoint, remat, checkpoint_policies  # noqa: F401
 from . import errors  # noqa: F401

@@ -759,6 +759,11 @@ def device_get(x):
     return tree_map(get, x)
 
 
+def copy_to_host_async(x):
+    """Start copying a pytree of arrays to the host (a no-op here: device_get copies when asked)."""
+    return None
+
+
 def typeof(x):
     """The abstract value (shape, dtype, weak type) of an array or scalar."""
     return core.get_aval(_to_array(x) if not isinstance(x, Array) else x)
@@ -862,6 +867,6 @@ def default_device(device):
         current[:] = saved
 
 
-__all__ += ["device_get", "typeof", "named_scope", "ensure_compile_time_eval", "clear_caches",
+__all__ += ["device_get", "copy_to_host_async", "typeof", "named_scope", "ensure_compile_time_eval", "clear_caches",
             "effects_barrier", "print_environment_info", "host_count", "host_id", "host_ids",
             "process_indices", "default_device"]

@@ -143,6 +143,16 @@ explain_cache_misses = _Flag("jax_explain_cache_misses")
 numpy_rank_promotion = _Flag("jax_numpy_rank_promotion", None)
 numpy_dtype_promotion = _Flag("jax_numpy_dtype_promotion", None)
 default_matmul_precision = _Flag("jax_default_matmul_precision", None)
+enable_checks = _Flag("jax_enable_checks")
+check_tracer_leaks = _Flag("jax_check_tracer_leaks")
+checking_leaks = check_tracer_leaks
+debug_key_reuse = _Flag("jax_debug_key_reuse")
+enable_custom_prng = _Flag("jax_enable_custom_prng")
+threefry_partitionable = _Flag("jax_threefry_partitionable")
+default_prng_impl = _Flag("jax_default_prng_impl", None)
+softmax_custom_jvp = _Flag("jax_softmax_custom_jvp")
+transfer_guard = _Flag("jax_transfer_guard", None)
+transfer_guard_host_to_device = transfer_guard_device_to_device = transfer_guard_device_to_host = transfer_guard
 
 
 _default_device = []

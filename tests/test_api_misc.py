@@ -511,3 +511,14 @@ def test_start_up_config_options_programs_set(tmp_path):
         cfg._values["jax_platform_name"] = None
     with pytest.raises(AttributeError):
         cfg.update("jax_no_such_option", 1)
+
+
+def test_flag_context_managers_accept_what_jaxish_implements():
+    with jax.transfer_guard("allow"), jax.checking_leaks(), jax.enable_checks(True), jax.softmax_custom_jvp(True):
+        assert float(jnp.ones(2).sum()) == 2.0
+    for ctx in (lambda: jax.transfer_guard("disallow"), lambda: jax.debug_key_reuse(True),
+                lambda: jax.threefry_partitionable(False), lambda: jax.default_prng_impl("rbg")):
+        with pytest.raises(NotImplementedError):
+            with ctx():
+                pass
+    assert jax.copy_to_host_async(jnp.ones(2)) is None
