@@ -139,3 +139,19 @@ def test_mulhi_against_python_integers(dt):
     x, y = jnp.asarray(np.asarray(a, dt)), jnp.asarray(np.asarray(b, dt))
     assert lax.mulhi(x, y).tolist() == want
     assert jax.jit(lax.mulhi, backend="cpp")(x, y).tolist() == want
+
+
+def test_approx_top_k_and_ragged_dot_match_jax():
+    x = jnp.asarray([[3.0, 1.0, 4.0, 1.0, 5.0], [9.0, 2.0, 6.0, 5.0, 3.0]])
+    v, i = lax.approx_max_k(x, 2)
+    assert v.tolist() == [[5.0, 4.0], [9.0, 6.0]] and i.tolist() == [[4, 2], [0, 2]] and i.dtype == np.int32
+    v, i = lax.approx_min_k(x, 2, reduction_dimension=0)
+    assert v.tolist() == [[3.0, 1.0, 4.0, 1.0, 3.0], [9.0, 2.0, 6.0, 5.0, 5.0]]
+    assert i.tolist() == [[0, 0, 0, 0, 1], [1, 1, 1, 1, 0]]
+    lhs, rhs = jnp.arange(12.0).reshape(4, 3), jnp.arange(12.0).reshape(2, 3, 2)
+    gs = jnp.asarray([1, 2], jnp.int32)
+    want = [[10.0, 13.0], [100.0, 112.0], [172.0, 193.0], [0.0, 0.0]]
+    assert lax.ragged_dot(lhs, rhs, gs).tolist() == want
+    check_jit(lambda a, b, g: lax.ragged_dot(a, b, g), lhs, rhs, gs)
+    g = jax.grad(lambda a: lax.ragged_dot(a, rhs, gs).sum())(lhs)
+    assert g.tolist() == [[1.0, 5.0, 9.0], [13.0, 17.0, 21.0], [13.0, 17.0, 21.0], [0.0, 0.0, 0.0]]

@@ -20,7 +20,7 @@ __all__ = ["split", "stack", "unstack", "tile", "collapse", "broadcast_to_rank",
            "empty", "dtype", "optimization_barrier", "index_take", "complex", "clz", "mulhi",
            "reduce_precision", "reduce_precision_p", "bessel_i0e", "bessel_i1e", "igamma", "igammac", "igamma_grad_a",
            "random_gamma_grad", "zeta", "polygamma", "betainc", "Precision", "PrecisionLike",
-           "DotDimensionNumbers", "ConvGeneralDilatedDimensionNumbers"]
+           "DotDimensionNumbers", "ConvGeneralDilatedDimensionNumbers", "approx_max_k", "approx_min_k", "ragged_dot"]
 
 
 def _aval(x):
@@ -348,6 +348,55 @@ def polygamma(m, x):
 def betainc(a, b, x):
     from ..scipy import special
     return special.betainc(a, b, x)
+
+
+# ---- approximate top-k (exact here, which meets any recall target) and ragged_dot ------------
+def _top_k_along(operand, k, axis, largest):
+    from ..numpy import moveaxis
+    from .sorting import top_k
+    operand = _array(operand)
+    nd = _aval(operand).ndim
+    axis = _axis(axis, nd, "approx_max_k" if largest else "approx_min_k")
+    x = moveaxis(operand, axis, -1)
+    if largest:
+        vals, idx = top_k(x, k)
+    else:   # the k smallest, first index first on ties (negating would break unsigned ints)
+        from ..numpy import argsort, take_along_axis
+        idx = argsort(x, axis=-1, stable=True)[..., :k].astype(np.int32)
+        vals = take_along_axis(x, idx, axis=-1)
+    return [moveaxis(vals, -1, axis), moveaxis(idx, -1, axis)]
+
+
+def approx_max_k(operand, k, reduction_dimension=-1, recall_target=0.95, reduction_input_size_override=-1,
+                 aggregate_to_topk=True):
+    """The k largest entries along `reduction_dimension` and their int32 indices (computed exactly:
+    recall 1, as JAX's CPU result)."""
+    return _top_k_along(operand, k, reduction_dimension, True)
+
+
+def approx_min_k(operand, k, reduction_dimension=-1, recall_target=0.95, reduction_input_size_override=-1,
+                 aggregate_to_topk=True):
+    """The k smallest entries along `reduction_dimension` and their int32 indices (exact)."""
+    return _top_k_along(operand, k, reduction_dimension, False)
+
+
+def ragged_dot(lhs, rhs, group_sizes, precision=None, preferred_element_type=None, group_offset=None):
+    """lhs [m, k] times a per-group rhs [g, k, n]: rows are taken in consecutive groups of
+    group_sizes[i] rows, each multiplied by rhs[i]; rows past the groups give zeros."""
+    from .. import numpy as jnp
+    if group_offset is not None:
+        raise NotImplementedError("ragged_dot: group_offset is not supported")
+    lhs, rhs, group_sizes = _array(lhs), _array(rhs), _array(group_sizes)
+    la, ra, ga = _aval(lhs), _aval(rhs), _aval(group_sizes)
+    if la.ndim != 2 or ra.ndim != 3 or ga.ndim != 1 or ra.shape[0] != ga.shape[0] or la.shape[1] != ra.shape[1]:
+        raise TypeError(f"ragged_dot requires lhs [m, k], rhs [g, k, n] and group_sizes [g], got {la.shape}, "
+                        f"{ra.shape} and {ga.shape}")
+    ends = jnp.cumsum(group_sizes)
+    row = jnp.arange(la.shape[0], dtype=ends.dtype)
+    gid = jnp.sum(row[:, None] >= ends[None, :], axis=1)          # the group each row falls in
+    onehot = (gid[:, None] == jnp.arange(ra.shape[0], dtype=gid.dtype)[None, :]).astype(la.dtype)
+    per_group = jnp.einsum("mk,gkn->gmn", lhs, rhs, preferred_element_type=preferred_element_type)
+    return jnp.einsum("gmn,mg->mn", per_group, onehot.astype(per_group.dtype))
 
 
 # ---- enums and type names ---------------------------------------------------------------------
