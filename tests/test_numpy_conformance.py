@@ -174,3 +174,13 @@ def test_more_jax_conformance_from_the_sweep():
         jnp.reshape(jnp.ones(6), (-1, -1))
     assert jnp.less(jnp.asarray([1 + 1j, 2]), 2).tolist() == [True, False]
     assert jnp.greater_equal(2, jnp.asarray([1 + 1j, 2])).tolist() == [True, True]
+
+
+def test_complex_power_at_a_zero_base():
+    """XLA's rule, as JAX 0.10.2 gives: 0**0 = 1, 0**y = 0 for real y > 0, else NaN."""
+    import jaxish as jax
+    b = jnp.asarray([0j, 0j, 0j, 0j, 0j, 2 + 0j], jnp.complex64)
+    e = jnp.asarray([0j, 1 + 0j, 2 + 1j, -1 + 0j, 1j, 0j], jnp.complex64)
+    for out in (b ** e, jax.jit(lambda x, y: x ** y)(b, e)):
+        got = np.asarray(out)
+        assert got[0] == 1 and got[1] == 0 and got[5] == 1 and np.isnan(got[2:5]).all()

@@ -304,7 +304,20 @@ def _rem_impl(x, y):
 
 
 rem_p = elementwise("rem", 2, _rem_impl, _FLOAT + _INT)
-pow_p = elementwise("pow", 2, torch.pow, _INEXACT)
+def _pow_impl(x, y):
+    """torch.pow, with XLA's complex zero base: 0 ** 0 = 1, 0 ** y = 0 for real y > 0, else NaN
+    (torch gives NaN for 0 ** 0 and 0 for complex exponents)."""
+    out = torch.pow(x, y)
+    if out.is_complex() and isinstance(x, torch.Tensor):
+        yt = torch.as_tensor(y, dtype=out.dtype, device=out.device)
+        at_zero = torch.where(yt == 0, torch.ones_like(out),
+                              torch.where((yt.imag == 0) & (yt.real > 0), torch.zeros_like(out),
+                                          torch.full_like(out, complex(float("nan"), float("nan")))))
+        out = torch.where(x == 0, at_zero, out)
+    return out
+
+
+pow_p = elementwise("pow", 2, _pow_impl, _INEXACT)
 def _complex_lt(x, y):
     """Lexicographic order of complex numbers (real part, then imaginary), as XLA."""
     return (x.real < y.real) | ((x.real == y.real) & (x.imag < y.imag))
