@@ -228,7 +228,9 @@ def _strict():
 def lattice_promote(a, b):
     """jnp.promote_types: the join of two strong dtypes, not canonicalized (as JAX; a weak
     float/int/complex result reads as float64/int64/complex128)."""
-    node = _join(np.dtype(a), np.dtype(b), config._values["jax_enable_x64"], _strict())
+    def as_node(t):
+        return t if isinstance(t, str) else np.dtype(t)   # the weak kinds are named nodes ("f*", ...)
+    node = _join(as_node(a), as_node(b), config._values["jax_enable_x64"], _strict())
     return {_WEAK_INT: int64, _WEAK_FLOAT: float64, _WEAK_COMPLEX: complex128}.get(node, node)
 
 

@@ -184,3 +184,12 @@ def test_complex_power_at_a_zero_base():
     for out in (b ** e, jax.jit(lambda x, y: x ** y)(b, e)):
         got = np.asarray(out)
         assert got[0] == 1 and got[1] == 0 and got[5] == 1 and np.isnan(got[2:5]).all()
+
+
+def test_promote_types_reads_python_types_as_weak():
+    """JAX 0.10.2: promote_types(float, float) is float64 (not canonicalized), int joins int8 at int8."""
+    cases = [((float, float), "float64"), ((int, "int8"), "int8"), ((float, "float16"), "float16"),
+             ((int, int), "int64"), ((complex, "float32"), "complex64"), ((bool, int), "int64"),
+             (("float32", float), "float32")]
+    for (a, b), want in cases:
+        assert str(jnp.promote_types(a, b)) == want, (a, b)

@@ -29,7 +29,12 @@ issubdtype = _dtypes.issubdtype
 
 
 def promote_types(a, b):
-    return _dtypes.lattice_promote(_dtypes.check_dtype(a), _dtypes.check_dtype(b))
+    """The join on JAX's lattice, not canonicalized; the Python types int/float/complex are the
+    weak kinds (promote_types(int, int8) is int8, promote_types(float, float) float64), as JAX."""
+    def node(t):
+        weak = {int: _dtypes._WEAK_INT, float: _dtypes._WEAK_FLOAT, complex: _dtypes._WEAK_COMPLEX}
+        return weak[t] if (t is int or t is float or t is complex) else _dtypes.check_dtype(t)
+    return _dtypes.lattice_promote(node(a), node(b))
 
 
 def result_type(*args):
