@@ -193,3 +193,13 @@ def test_promote_types_reads_python_types_as_weak():
              (("float32", float), "float32")]
     for (a, b), want in cases:
         assert str(jnp.promote_types(a, b)) == want, (a, b)
+
+
+def test_complex_arctan2_follows_xla():
+    """JAX 0.10.2 values: -i log((x2 + i x1) / sqrt(x1**2 + x2**2))."""
+    a = jnp.asarray(np.array([1 + 2j, -0.5 + 0.1j, 3 - 1j], np.complex64))
+    b = jnp.asarray(np.array([0.5 - 1j, 2 + 0j, -1 + 1j], np.complex64))
+    want = [1.908166766166687 + 0.3790868818759918j, -0.24553345143795013 + 0.04708705097436905j,
+            1.9634953737258911 - 0.17328687012195587j]
+    np.testing.assert_allclose(np.asarray(jnp.arctan2(a, b)), want, rtol=2e-6)
+    assert jnp.arctan2(jnp.float32(1.0), jnp.asarray([1 + 0j])).dtype == np.complex64

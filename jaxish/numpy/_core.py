@@ -221,7 +221,15 @@ less = _binary("less", E.lt_p, special=_lexicographic(E.lt_p, E.lt_p))
 less_equal = _binary("less_equal", E.le_p, special=_lexicographic(E.lt_p, E.le_p))
 greater = _binary("greater", E.gt_p, special=_lexicographic(E.gt_p, E.gt_p))
 greater_equal = _binary("greater_equal", E.ge_p, special=_lexicographic(E.gt_p, E.ge_p))
-arctan2 = _binary("arctan2", E.atan2_p, inexact=True)
+def _complex_atan2(x1, x2):
+    """XLA's complex atan2: -i log((x2 + i x1) / sqrt(x1**2 + x2**2))."""
+    if not dtypes.is_complex(_operand_dtype(x1, x2)):
+        return None
+    i = 1j
+    return multiply(-i, log(true_divide(add(x2, multiply(i, x1)), sqrt(add(multiply(x2, x2), multiply(x1, x1))))))
+
+
+arctan2 = _binary("arctan2", E.atan2_p, inexact=True, special=_complex_atan2)
 nextafter = _binary("nextafter", E.nextafter_p, inexact=True)
 
 exp = _unary("exp", E.exp_p, True)
