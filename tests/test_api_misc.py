@@ -522,3 +522,16 @@ def test_flag_context_managers_accept_what_jaxish_implements():
             with ctx():
                 pass
     assert jax.copy_to_host_async(jnp.ones(2)) is None
+
+
+def test_weak_booleans_follow_jax():
+    """JAX 0.10.2: comparisons of weakly typed values give weakly typed bools; reductions and
+    isclose/allclose/array_equal do not."""
+    from jaxish import lax
+    assert lax.eq(0.75, 0.5).weak_type and (jnp.asarray(1.0) < 2).weak_type and jnp.isnan(1.0).weak_type
+    assert not (jnp.ones(2) < 2).weak_type and not jnp.asarray(True).weak_type
+    assert jax.jit(lambda a: a < 2)(1.0).weak_type
+    for v in (jnp.array_equal(2, 2), jnp.all(jnp.asarray(2) == 2), jnp.isclose(jnp.arange(2), 0.5),
+              jnp.allclose(jnp.ones(2), 1.0), jnp.isclose(1.0, 1.0)):
+        assert v.dtype == np.bool_ and not v.weak_type
+    assert jnp.where(jnp.asarray(1.0) < 2, 1, 2).weak_type        # as JAX: only the branches decide

@@ -64,13 +64,13 @@ class EagerTrace(core.Trace):
                     break
         if prim.multiple_results:
             if type(weak) is list:  # higher-order primitives: one weak flag per output
-                outs = [ArrayImpl(o, w and o.dtype != torch.bool) for o, w in zip(out, weak)]
+                outs = [ArrayImpl(o, w) for o, w in zip(out, weak)]
             else:
-                outs = [ArrayImpl(o, weak and o.dtype != torch.bool) for o in out]
+                outs = [ArrayImpl(o, weak) for o in out]
             if config._values["_debug_fp"]:
                 _check_nans(prim, outs)
             return outs
-        res = ArrayImpl(out, weak and out.dtype != torch.bool)
+        res = ArrayImpl(out, weak)
         if config._values["_debug_fp"]:
             _check_nans(prim, [res])
         return res

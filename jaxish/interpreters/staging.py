@@ -106,7 +106,7 @@ def meta_abstract_eval(prim, avals, params):
     weaks = [a.weak_type for a in avals]
     weak = prim.weak_type_rule(weaks, **params) if prim.weak_type_rule else all(weaks)
     outs = out if prim.multiple_results else [out]
-    res = [ShapedArray(tuple(o.shape), dtypes.from_torch_dtype(o.dtype), weak and o.dtype != torch.bool)
+    res = [ShapedArray(tuple(o.shape), dtypes.from_torch_dtype(o.dtype), weak)
            for o in outs]
     return res if prim.multiple_results else res[0]
 

@@ -71,7 +71,7 @@ def _make_abstract_eval(name, kinds, out_dtype=None):
                             f"subtypes of {_kinds_desc(kinds)}.")
         if out_dtype is not None:
             od = out_dtype(dtype, **params)
-            return ShapedArray(shape, od, weak and od != dtypes.bool_)
+            return ShapedArray(shape, od, weak)
         return ShapedArray(shape, dtype, weak)
     return abstract_eval
 

@@ -771,6 +771,11 @@ def astype(x, dtype, /, *, copy=False, device=None):
 
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     a, b = _promote_to_inexact("isclose", a, b)
+    # strong tolerances of the operands' real dtype (as JAX), so the result is never weak
+    if type(a) not in _SCALARS:
+        d = core.get_aval(a).dtype
+        rdt = {np.dtype(np.complex64): np.float32, np.dtype(np.complex128): np.float64}.get(d, d)
+        atol, rtol = np.asarray(atol, rdt), np.asarray(rtol, rdt)
     out = less_equal(abs(subtract(a, b)), add(atol, multiply(rtol, abs(b))))
     out = where(logical_or(isinf(a), isinf(b)), equal(a, b), out)
     out = logical_and(out, logical_not(logical_or(isnan(a), isnan(b))))

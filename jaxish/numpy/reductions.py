@@ -121,7 +121,7 @@ def any(a, axis=None, out=None, keepdims=False, *, where=None):
         from ._core import logical_and
         a = logical_and(a, where)
     axes = _axes(axis, core.get_aval(a).ndim, "any")
-    res = R.reduce_or_p.bind(a, axes=axes) if axes else a
+    res = R.reduce_or_p.bind(a, axes=axes) if axes else _strong(a)
     return _keep(a, res, axes, keepdims)
 
 
@@ -133,7 +133,7 @@ def all(a, axis=None, out=None, keepdims=False, *, where=None):
         from ._core import logical_or, logical_not
         a = logical_or(a, logical_not(where))
     axes = _axes(axis, core.get_aval(a).ndim, "all")
-    res = R.reduce_and_p.bind(a, axes=axes) if axes else a
+    res = R.reduce_and_p.bind(a, axes=axes) if axes else _strong(a)
     return _keep(a, res, axes, keepdims)
 
 
