@@ -4,8 +4,6 @@ each re-traces `eval_graph` under a transformation inside a fresh staging trace.
 Each result is remembered per (graph, arguments): transforming the same graph the same way
 again returns the same new graph, so grad(jit(f)) or vmap(jit(f)) called again reuses the
 executables compiled for it instead of re-tracing and recompiling on every call."""
-from ..ir.graph import Graph
-from . import core
 from .core import memo_by_graph
 from .staging import trace_to_subgraph, eval_graph
 from .jvp import jvp_flat, Zero, instantiate, zero_of

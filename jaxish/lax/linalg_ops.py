@@ -749,7 +749,6 @@ def _schur_one(a):
 
 def _schur_impl(x, compute_schur_vectors, sort_eig_vals, select_callable):
     xn = x.detach().cpu().numpy()
-    batch = xn.shape[:-2]
     flat = xn.reshape((-1,) + xn.shape[-2:])
     ts, zs = np.empty_like(flat), np.empty_like(flat)
     for b in range(flat.shape[0]):

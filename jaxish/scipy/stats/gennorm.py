@@ -1,5 +1,4 @@
 """jax.scipy.stats.gennorm: the generalized normal distribution with shape beta."""
-import numpy as np
 
 from ._common import S, jnp, promote
 

@@ -1,5 +1,4 @@
 """jax.scipy.stats.laplace: the Laplace (double exponential) distribution."""
-import numpy as np
 
 from ._common import jnp, promote
 
