@@ -766,7 +766,7 @@ def copy_to_host_async(x):
 
 def typeof(x):
     """The abstract value (shape, dtype, weak type) of an array or scalar."""
-    return core.get_aval(_to_array(x) if not isinstance(x, Array) else x)
+    return core.get_aval(_to_array(x))
 
 
 @contextlib.contextmanager
@@ -855,12 +855,9 @@ host_ids = process_indices
 def default_device(device):
     """Within the block, arrays made from nothing (zeros, arange, keys) live on `device` (a
     Device, torch.device or name such as "cpu"); None restores the automatic choice."""
-    from .config import _default_device as current, set_default_device
+    from .config import _default_device as current, use_default_device
     saved = list(current)
-    if device is None:
-        current[:] = []
-    else:
-        set_default_device(getattr(device, "torch_device", device))
+    use_default_device(device)
     try:
         yield
     finally:

@@ -81,10 +81,7 @@ class Config:
             first = str(value).split(",")[0].strip().lower()
             set_default_device("cuda" if first in ("gpu", "cuda", "rocm") else "cpu")
         elif name == "jax_default_device":
-            if value is None:
-                _default_device[:] = []
-            else:
-                set_default_device(getattr(value, "torch_device", value))
+            use_default_device(value)
         elif name == "jax_compilation_cache_dir" and value:
             self._values["jaxish_cache_dir"] = str(value)
         elif name == "jax_traceback_filtering":
@@ -172,3 +169,12 @@ def default_device():
 def set_default_device(device):
     import torch
     _default_device[:] = [torch.device(device)]
+
+
+def use_default_device(device):
+    """Arrays made from nothing go to `device` (a jaxish Device, torch.device or name); None
+    restores the automatic choice."""
+    if device is None:
+        _default_device[:] = []
+    else:
+        set_default_device(getattr(device, "torch_device", device))
