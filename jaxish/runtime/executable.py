@@ -96,10 +96,9 @@ class EagerExecutable:
             if ins and all(type(a) is Literal for a in eqn.inputs):
                 # impls take Python scalars beside a tensor operand, not alone: make the first one
                 # a tensor (folding normally removes such equations; this is when it could not)
-                from ..config import default_device
+                from ..numpy.creation import asarray
                 a = eqn.inputs[0]
-                ins = ((False, torch.tensor(a.value, dtype=to_torch_dtype(a.aval.dtype),
-                                            device=default_device())),) + ins[1:]
+                ins = ((False, asarray(a.value, dtype=a.aval.dtype)._t),) + ins[1:]
             outs = []
             for v in eqn.outvars:
                 slot[v] = n

@@ -25,11 +25,6 @@ def fold_constants(graph, consts):
     def value(a):
         return a.value if type(a) is Literal else known.get(a)
 
-    def literal_tensor(a):
-        import torch
-        from ... import dtypes
-        return torch.tensor(a.value, dtype=dtypes.to_torch_dtype(a.aval.dtype))
-
     def rule(eqn, _):
         prim = eqn.primitive
         if prim.multiple_results or getattr(prim, "is_collective", False) or has_effects(eqn) or \
@@ -41,7 +36,8 @@ def fold_constants(graph, consts):
         if any(v is None for v in vals):
             return None
         if vals and all(type(a) is Literal for a in eqn.inputs):   # impls want one tensor operand
-            vals[0] = literal_tensor(eqn.inputs[0])
+            from ...numpy.creation import asarray
+            vals[0] = asarray(vals[0], dtype=eqn.inputs[0].aval.dtype)._t
         try:
             out = run_impl(prim, vals, eqn.params)
         except Exception:  # leave it to run time, where the error can be reported in context
