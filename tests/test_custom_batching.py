@@ -116,7 +116,8 @@ def test_unbatched_outputs_and_out_axes():
     assert calls == [[True]] * 3
 
 
-def test_int_argument_is_passed_batched():
+def _scale_plus_100():
+    """a * n, whose vmap rule adds 100 (so a result shows the rule ran) and records in_batched."""
     seen = []
 
     @custom_vmap
@@ -127,6 +128,11 @@ def test_int_argument_is_passed_batched():
     def rule(axis_size, in_batched, a, n):
         seen.append(tuple(in_batched))
         return a * n + 100., True
+    return f, seen
+
+
+def test_int_argument_is_passed_batched():
+    f, seen = _scale_plus_100()
     close(jax.vmap(f)(jnp.arange(3.), jnp.arange(3)), [100., 101., 104.])
     assert seen == [(True, True)]
 
@@ -184,16 +190,7 @@ def test_vmap_of_jvp_and_jvp_of_vmap_use_the_rule():
 
 
 def test_jvp_compositions_with_jit_and_int_args():
-    seen = []
-
-    @custom_vmap
-    def f(a, n):
-        return a * n
-
-    @f.def_vmap
-    def rule(axis_size, in_batched, a, n):
-        seen.append(tuple(in_batched))
-        return a * n + 100., True
+    f, seen = _scale_plus_100()
     xs, ns = jnp.arange(3.), jnp.arange(3)
     close(jax.jvp(lambda a: f(a, 2), (1.5,), (1.,)), (3.0, 2.0))
     p, t = jax.vmap(lambda a, n: jax.jvp(lambda a: f(a, n), (a,), (jnp.ones(()),)))(xs, ns)
