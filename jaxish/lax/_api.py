@@ -24,23 +24,6 @@ def _un(name, prim):
     return f
 
 
-_PY_SCALARS = (int, float, bool, complex)
-
-
-def _operand_dtype(v):
-    return dtypes.scalar_dtype(v)[0] if type(v) in _PY_SCALARS else core.get_aval(v).dtype
-
-
-def _same_dtypes(name, x, y):
-    """JAX's lax does not promote: a Python scalar stands for its default dtype and weak arrays
-    do not bend, so operand dtypes must be equal. Used by the newer lax functions; the arithmetic
-    ones below still promote weak operands, as jaxish's own rules rely on that (see the note in
-    _bin)."""
-    dx, dy = _operand_dtype(x), _operand_dtype(y)
-    if dx != dy:
-        raise TypeError(f"lax.{name} requires arguments to have the same dtypes, got {dx}, {dy}.")
-
-
 def _bin(name, prim):
     # Unlike JAX's, these accept a Python scalar or weak array of another dtype and promote it
     # (lax.add(f16_array, 0.5) is float16 here, a TypeError in JAX): jaxish's jnp and rule code

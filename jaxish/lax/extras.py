@@ -301,10 +301,17 @@ def bessel_i1e(x):
     return special.i1e(x)
 
 
+def _operand_dtype(v):
+    return dtypes.scalar_dtype(v)[0] if type(v) in (int, float, bool, complex) else core.get_aval(v).dtype
+
+
 def _float_pair(name, a, x):
-    from ._api import _same_dtypes, _operand_dtype
-    _same_dtypes(name, a, x)
-    d = _operand_dtype(a)
+    """JAX's lax does not promote: a Python scalar stands for its default dtype, weak arrays do
+    not bend, so both operands must have one float dtype (lax arithmetic here still promotes,
+    see lax._api._bin)."""
+    d, dx = _operand_dtype(a), _operand_dtype(x)
+    if d != dx:
+        raise TypeError(f"lax.{name} requires arguments to have the same dtypes, got {d}, {dx}.")
     if d.kind != "f":
         raise TypeError(f"{name} does not accept dtype {d}. Accepted dtypes are subtypes of floating.")
 
