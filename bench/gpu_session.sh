@@ -9,7 +9,7 @@
 # when that passes, the benches use it too, and the log says so.
 #   usage: OUT=dir bash bench/gpu_session.sh [steps]
 #   steps: any of env tests first default large extra (default: all, in that order)
-#   limits (s): T_TESTS=180 T_DEFAULT=200 T_LARGE=150 T_EXTRA=90
+#   limits (s): T_TESTS=180 T_DEFAULT=200 T_LARGE=240 T_EXTRA=90
 set -u
 OUT=${OUT:-/tmp/jaxish-gpu}
 mkdir -p "$OUT"
@@ -18,7 +18,7 @@ export PYTHONPATH=$PWD PYTHONUNBUFFERED=1 XLA_PYTHON_CLIENT_PREALLOCATE=false
 export JAXISH_CACHE_DIR=${JAXISH_CACHE_DIR:-/tmp/jaxish-gpu-cache} TRITON_CACHE_DIR=${TRITON_CACHE_DIR:-/tmp/jaxish-gpu-triton}
 PY=${PY:-python3}
 STEPS=${*:-env tests first default large extra}
-T_TESTS=${T_TESTS:-180} T_DEFAULT=${T_DEFAULT:-200} T_LARGE=${T_LARGE:-150} T_EXTRA=${T_EXTRA:-90}
+T_TESTS=${T_TESTS:-180} T_DEFAULT=${T_DEFAULT:-200} T_LARGE=${T_LARGE:-240} T_EXTRA=${T_EXTRA:-90}
 start=$(date +%s)
 stamp() { echo "== $1 at +$(( $(date +%s) - start )) s" | tee -a "$LOG"; }
 
