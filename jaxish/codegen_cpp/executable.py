@@ -206,7 +206,8 @@ class CppExecutable:
             if eqns is None:
                 eqns = graph_equations(self.graph)
             eqn = eqns[eqn_index]
-            lines += extern_call_lines(ns, name, eqn.primitive, eqn.params, ins, outs, pooled_temps, ind)
+            lines += extern_call_lines(ns, name, eqn.primitive, eqn.params, ins, outs, pooled_temps, ind,
+                                      [v.aval for v in eqn.inputs])
         outs = []
         for j, o in enumerate(p.outputs):
             if isinstance(o, str):

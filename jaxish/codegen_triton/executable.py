@@ -225,7 +225,8 @@ class TritonExecutable:
                     lines.append(f"{ind}else: _r_{n}({g[0]}, {g[1]}, {g[2]}, _stream(_di), _f_{n}, _m_{n}, None, None, "
                                  f"None, {', '.join(pos)})")
                 continue
-            lines += extern_call_lines(ns, st.name, st.primitive, st.params, st.inputs, st.outputs, pooled, ind)
+            lines += extern_call_lines(ns, st.name, st.primitive, st.params, st.inputs, st.outputs, pooled, ind,
+                                      [bufs[a] if isinstance(a, str) else None for a in st.inputs])
         outs = []
         for j, o in enumerate(p.outputs):
             if isinstance(o, str):

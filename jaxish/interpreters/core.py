@@ -101,6 +101,9 @@ class Primitive:
         self.partial_eval = None
         self.weak_type_rule = None
         self.is_collective = False
+        # specialize(in_avals, **params): a function of the operands' tensors for exactly these
+        # avals (the compiled backends' extern calls), or None to run impl through run_impl
+        self.specialize = None
 
     def _missing(self, what):
         name = self.name

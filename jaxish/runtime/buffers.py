@@ -54,10 +54,21 @@ def close_lock(lines, locked):
         lines += ["    finally:", "        _lock.release()"]
 
 
-def extern_call_lines(ns, name, primitive, params, inputs, outputs, pooled, ind):
+def extern_call_lines(ns, name, primitive, params, inputs, outputs, pooled, ind, avals=None):
     """Launcher lines of one extern step (the compiled backends' shared form): the primitive's
-    impl through run_impl on tensors and literals, each result through `_fix` (which copies it
-    out of pooled storage when an input lived there). Names it needs go into `ns`."""
+    impl through run_impl on tensors and literals (or, given the operands' `avals`, the function
+    its `specialize` rule makes for them), each result through `_fix` (which copies it out of
+    pooled storage when an input lived there). Names it needs go into `ns`."""
+    aliasing = any(isinstance(a, str) and a in pooled for a in inputs)
+    spec = None
+    if primitive.specialize is not None and avals is not None and all(isinstance(a, str) for a in inputs):
+        spec = primitive.specialize(avals, **params)
+    if spec is not None:
+        ns[f"_spec_{name}"] = spec
+        call = f"_spec_{name}({', '.join(inputs)})"
+        if primitive.multiple_results:
+            return [f"{ind}_r = {call}"] + [f"{ind}{o} = _fix(_r[{j}], {aliasing})" for j, o in enumerate(outputs)]
+        return [f"{ind}{outputs[0]} = _fix({call}, {aliasing})"]
     ns[f"_prim_{name}"] = primitive
     ns[f"_params_{name}"] = params
     args = []
@@ -69,7 +80,6 @@ def extern_call_lines(ns, name, primitive, params, inputs, outputs, pooled, ind)
             ns[lit] = a[1]
             args.append(lit)
     call = f"_run_impl(_prim_{name}, [{', '.join(args)}], _params_{name})"
-    aliasing = any(isinstance(a, str) and a in pooled for a in inputs)
     if primitive.multiple_results:
         return [f"{ind}_r = {call}"] + [f"{ind}{o} = _fix(_r[{j}], {aliasing})" for j, o in enumerate(outputs)]
     return [f"{ind}{outputs[0]} = _fix({call}, {aliasing})"]
