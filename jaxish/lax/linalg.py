@@ -104,15 +104,19 @@ def _dot_specialize(in_avals, dimension_numbers, precision=None, preferred_eleme
         if tuple(shape[i] for i in perm) != want:
             e += f".reshape({want})"
         return e
-    a = operand("l", lsh, list(lb) + lf + list(lc), m, k)
-    b = operand("r", rsh, list(rb) + list(rc) + rf, k, n)
-    body = f"{'_bmm' if bshape else '_mm'}({a}, {b})"
-    if out_shape != ((batch, m, n) if bshape else (m, n)):
-        body = f"{body}.reshape({out_shape})"
+    if not lb and len(lsh) > 2 and len(rsh) == 2 and lc == (len(lsh) - 1,):
+        # x[..., k] @ w: torch.matmul folds the leading dims in C++ (no reshapes from Python)
+        body = f"_matmul(l, {'r' if rc == (0,) else 'r.T'})"
+    else:
+        a = operand("l", lsh, list(lb) + lf + list(lc), m, k)
+        b = operand("r", rsh, list(rb) + list(rc) + rf, k, n)
+        body = f"{'_bmm' if bshape else '_mm'}({a}, {b})"
+        if out_shape != ((batch, m, n) if bshape else (m, n)):
+            body = f"{body}.reshape({out_shape})"
     key = body
     fn = _SPEC_TORCH.get(key)
     if fn is None:
-        ns = {"_mm": torch.mm, "_bmm": torch.bmm}
+        ns = {"_mm": torch.mm, "_bmm": torch.bmm, "_matmul": torch.matmul}
         exec(f"def dot(l, r):\n    return {body}\n", ns)
         fn = _SPEC_TORCH[key] = ns["dot"]
     return fn
