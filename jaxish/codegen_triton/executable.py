@@ -16,7 +16,7 @@ import torch
 from .. import dtypes
 from ..interpreters.eager import run_impl
 from ..scheduler import kernel as K
-from . import configs, loader
+from . import configs, graphs, loader
 from ..runtime.buffers import (close_lock, donated_storage, extern_call_lines, fix_extern_output, layout_guard,
                                log_fusion_text, open_lock)
 
@@ -137,7 +137,11 @@ class TritonExecutable:
         except Exception as e:  # noqa: BLE001 - an unknown Triton: keep its own launch path
             log.info("triton direct launch unavailable: %s", e)
             return slow
-        return self._build_launcher(direct=(stream, slow), guard=guard)
+        fast = self._build_launcher(direct=(stream, slow), guard=guard)
+        if self.donate:   # donated inputs are overwritten in place: no graph (it would copy them)
+            return fast
+        di = self.device.index if self.device.index is not None else torch.cuda.current_device()
+        return graphs.graphed(fast, torch.device(self.device.type, di), self._lock, guard=(guard[0], di))
 
     def _build_launcher(self, direct=None, guard=None):
         """Generate run(ts). With `direct=(stream_fn, slow_run)`, each kernel's first call goes
