@@ -109,8 +109,8 @@ def _build(run, device, lock, guard, api, seen, how):
     replay_graph, outs = api.capture(run, static)
     stats["captured"] += 1
     outs = list(outs)
-    if not all(type(o) is torch.Tensor for o in outs):
-        raise ValueError("an output is not a tensor")
+    if not outs or not all(type(o) is torch.Tensor for o in outs):
+        raise ValueError("no outputs, or an output that is not a tensor")
     foreach_copy, empty_like = torch._foreach_copy_, torch.empty_like
     cur, di = guard if guard is not None else (None, None)
 
