@@ -158,6 +158,51 @@ def _conv_impl(lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_dilation,
     return out.to(out_dtype) if out.dtype != out_dtype else out
 
 
+def _conv_specialize(in_avals, *, window_strides, padding, lhs_dilation, rhs_dilation, dimension_numbers,
+                     feature_group_count, batch_group_count, precision=None, preferred_element_type=None):
+    """The compiled backends' extern call for these operand avals (Primitive.specialize): the
+    layout permutes, padding and torch conv decided once. Symmetric padding goes to the conv
+    itself, other padding (crops too) to one F.pad; None for what only _conv_impl handles
+    (half or integer dtypes, lhs dilation, batch groups, empty or 0-d spatial operands)."""
+    la, ra = in_avals
+    ldt = np.dtype(la.dtype)
+    if ldt != np.dtype(ra.dtype) or ldt.kind != "f" or ldt.itemsize < 4 or (
+            preferred_element_type is not None and np.dtype(preferred_element_type) != ldt):
+        return None
+    ls, rs, os = (tuple(int(i) for i in t) for t in dimension_numbers)
+    nsp = len(ls) - 2
+    if nsp not in _CONV or batch_group_count != 1 or builtins.any(d != 1 for d in lhs_dilation):
+        return None
+    padding = [tuple(int(v) for v in p) for p in padding]
+    out_shape = _conv_out_shape(tuple(la.shape), tuple(ra.shape), window_strides, padding, lhs_dilation,
+                                rhs_dilation, (ls, rs, os), batch_group_count)
+    if 0 in out_shape or 0 in tuple(la.shape) or 0 in tuple(ra.shape):
+        return None
+    spatial = [la.shape[ls[i + 2]] for i in range(nsp)]
+    if builtins.any(n + builtins.min(lo, 0) + builtins.min(hi, 0) < 0 for n, (lo, hi) in zip(spatial, padding)):
+        return None
+    ident = tuple(range(len(ls)))
+    lperm = None if ls == ident else ls
+    rperm = None if rs == ident else rs
+    operm = tuple(int(i) for i in np.argsort(os))
+    operm = None if operm == ident else operm
+    if builtins.all(lo == hi and lo >= 0 for lo, hi in padding):
+        cpad, fpad = tuple(lo for lo, _ in padding), None
+    else:
+        cpad, fpad = (0,) * nsp, [v for lo, hi in reversed(padding) for v in (lo, hi)]
+    conv, stride, dil, groups = _CONV[nsp], tuple(window_strides), tuple(rhs_dilation), feature_group_count
+    pad = F.pad
+
+    def run(lhs, rhs):
+        x = lhs.permute(lperm) if lperm else lhs
+        w = rhs.permute(rperm) if rperm else rhs
+        if fpad:
+            x = pad(x, fpad)
+        out = conv(x, w, None, stride, cpad, dil, groups)
+        return out.permute(operm) if operm else out
+    return run
+
+
 def _conv_abstract(lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_dilation, dimension_numbers,
                    feature_group_count, batch_group_count, precision=None, preferred_element_type=None):
     ls, rs, os = dimension_numbers
@@ -359,6 +404,7 @@ def _conv_batch(vals, dims, **params):
 conv_general_dilated_p.impl = _conv_impl
 conv_general_dilated_p.abstract_eval = _conv_abstract
 conv_general_dilated_p.batch = _conv_batch
+conv_general_dilated_p.specialize = _conv_specialize
 defjvp(conv_general_dilated_p,
        lambda g, lhs, rhs, **p: _bind(g, rhs, **p),
        lambda g, lhs, rhs, **p: _bind(lhs, g, **p))

@@ -332,10 +332,26 @@ deflinear(slice_p, _slice_transpose)
 pad_p = Primitive("pad")
 
 
+_FPAD_DTYPES = frozenset((torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.complex64,
+                          torch.complex128, torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8,
+                          torch.bool))
+
+
 def _pad_impl(x, padding_value, padding_config):
     x = _as_tensor(x)
     if isinstance(padding_value, torch.Tensor):
         padding_value = padding_value.item()
+    if isinstance(padding_value, complex) and padding_value.imag == 0:
+        padding_value = padding_value.real
+    if x.dtype in _FPAD_DTYPES and not isinstance(padding_value, complex) and all(
+            i == 0 and n + min(lo, 0) + min(hi, 0) >= 0 for n, (lo, hi, i) in zip(x.shape, padding_config)):
+        # no interior padding and crops inside the operand: one torch call (F.pad crops too)
+        flat = []
+        for lo, hi, _ in reversed(padding_config):
+            flat += [lo, hi]
+        if not any(flat):
+            return x
+        return torch.nn.functional.pad(x, flat, value=padding_value)
     # interior padding first
     for ax, (lo, hi, interior) in enumerate(padding_config):
         if interior > 0 and x.shape[ax] > 1:
@@ -348,23 +364,21 @@ def _pad_impl(x, padding_value, padding_config):
             out[tuple(idx)] = x
             x = out
     for ax, (lo, hi, interior) in enumerate(padding_config):
-        if lo < 0:
-            x = x.narrow(ax, -lo, x.shape[ax] + lo)
-            lo = 0
-        if hi < 0:
-            x = x.narrow(ax, 0, x.shape[ax] + hi)
-            hi = 0
-        if lo or hi:
+        # pad first, then crop (a negative edge may reach into the other edge's padding)
+        if lo > 0 or hi > 0:
             parts = []
             shp = list(x.shape)
-            if lo:
+            if lo > 0:
                 shp[ax] = lo
                 parts.append(torch.full(shp, padding_value, dtype=x.dtype, device=x.device))
             parts.append(x)
-            if hi:
+            if hi > 0:
                 shp[ax] = hi
                 parts.append(torch.full(shp, padding_value, dtype=x.dtype, device=x.device))
             x = torch.cat(parts, dim=ax)
+        if lo < 0 or hi < 0:
+            start = -min(lo, 0)
+            x = x.narrow(ax, start, x.shape[ax] - start + min(hi, 0))
     return x
 
 
