@@ -17,6 +17,7 @@ import torch
 
 from . import dtypes
 from . import lax
+from .lax import _ops as _L  # lax arithmetic without the public same-dtype check
 from . import numpy as jnp
 from .array import Array, ArrayImpl
 from .interpreters import core
@@ -37,7 +38,7 @@ _UINT_DTYPES = {8: dtypes.uint8, 16: dtypes.uint16, 32: dtypes.uint32, 64: dtype
 
 # ---- threefry2x32 hash -------------------------------------------------------------------
 def _rotate_left(x, d):
-    return lax.bitwise_or(lax.shift_left(x, d), lax.shift_right_logical(x, 32 - d))
+    return _L.or_(_L.shift_left(x, d), _L.shift_right_logical(x, 32 - d))
 
 
 _ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
@@ -47,15 +48,15 @@ def _threefry2x32(k1, k2, x1, x2):
     """The Threefry-2x32 block cipher (20 rounds) on uint32 arrays (broadcasting)."""
     if type(k1) is type(k2) is type(x1) is type(x2) is ArrayImpl and core.current_trace() is eager_trace:
         return _threefry2x32_torch(k1, k2, x1, x2)
-    ks = (k1, k2, lax.bitwise_xor(lax.bitwise_xor(k1, k2), 0x1BD11BDA))
-    x1 = lax.add(x1, ks[0])
-    x2 = lax.add(x2, ks[1])
+    ks = (k1, k2, _L.xor(_L.xor(k1, k2), 0x1BD11BDA))
+    x1 = _L.add(x1, ks[0])
+    x2 = _L.add(x2, ks[1])
     for i in range(5):
         for r in _ROTATIONS[i % 2]:
-            x1 = lax.add(x1, x2)
-            x2 = lax.bitwise_xor(x1, _rotate_left(x2, r))
-        x1 = lax.add(x1, ks[(i + 1) % 3])
-        x2 = lax.add(lax.add(x2, ks[(i + 2) % 3]), i + 1)
+            x1 = _L.add(x1, x2)
+            x2 = _L.xor(x1, _rotate_left(x2, r))
+        x1 = _L.add(x1, ks[(i + 1) % 3])
+        x2 = _L.add(_L.add(x2, ks[(i + 2) % 3]), i + 1)
     return x1, x2
 
 
@@ -137,7 +138,7 @@ def _seed_words(seed):
         raise TypeError(f"PRNG key seed must be an integer; got {seed!r}")
     nbits = 8 * seed.dtype.itemsize
     if nbits > 32:
-        hi = lax.convert_element_type(lax.shift_right_logical(seed, 32), _U32)
+        hi = lax.convert_element_type(_L.shift_right_logical(seed, 32), _U32)
     else:
         hi = jnp.zeros((), _U32)
     lo = lax.convert_element_type(seed, _U32)
@@ -246,9 +247,9 @@ def _random_bits(key, bit_width, shape):
         u64 = _UINT_DTYPES[64]
         if dtypes.canonicalize(u64) != u64:
             raise TypeError("64-bit random bits need jax_enable_x64")
-        return lax.bitwise_or(lax.shift_left(lax.convert_element_type(b1, u64), 32),
+        return _L.or_(_L.shift_left(lax.convert_element_type(b1, u64), 32),
                               lax.convert_element_type(b2, u64))
-    out = lax.bitwise_xor(b1, b2)
+    out = _L.xor(b1, b2)
     if bit_width == 32:
         return out
     return lax.convert_element_type(out, _UINT_DTYPES[bit_width])
@@ -315,11 +316,11 @@ def _uniform(key, shape, dtype, minval, maxval):
     uint = _UINT_DTYPES[nbits]
     if rng_bits != nbits:
         raw = lax.convert_element_type(raw, uint)
-    mant = lax.shift_right_logical(raw, rng_bits - nmant)
+    mant = _L.shift_right_logical(raw, rng_bits - nmant)
     # JAX bitcasts (mant | bits(1.0)) to float and subtracts 1; that equals mant * 2**-nmant
     # exactly, so the conversion below is bit-identical without a bitcast.
-    floats = lax.mul(lax.convert_element_type(mant, dtype), 2.0 ** -nmant)
-    return lax.max(minval, lax.add(lax.mul(floats, lax.sub(maxval, minval)), minval))
+    floats = _L.mul(lax.convert_element_type(mant, dtype), 2.0 ** -nmant)
+    return _L.max(minval, _L.add(_L.mul(floats, _L.sub(maxval, minval)), minval))
 
 
 def uniform(key, shape=(), dtype=None, minval=0.0, maxval=1.0):
@@ -332,7 +333,7 @@ def uniform(key, shape=(), dtype=None, minval=0.0, maxval=1.0):
 def _normal_real(key, shape, dtype):
     lo = np.nextafter(np.array(-1.0, dtype), np.array(0.0, dtype), dtype=dtype)
     u = _uniform(key, shape, dtype, float(lo), 1.0)
-    return lax.mul(lax.erf_inv(u), float(np.sqrt(np.array(2.0, dtype))))
+    return _L.mul(lax.erf_inv(u), float(np.sqrt(np.array(2.0, dtype))))
 
 
 def normal(key, shape=(), dtype=None):
@@ -358,12 +359,12 @@ def truncated_normal(key, lower, upper, shape=None, dtype=None):
     sqrt2 = float(np.sqrt(np.array(2.0, dtype)))
     lower = lax.convert_element_type(jnp.asarray(lower), dtype)
     upper = lax.convert_element_type(jnp.asarray(upper), dtype)
-    a = lax.erf(lax.div(lower, sqrt2))
-    b = lax.erf(lax.div(upper, sqrt2))
+    a = lax.erf(_L.div(lower, sqrt2))
+    b = lax.erf(_L.div(upper, sqrt2))
     u = _uniform(key, shape, dtype, a, b)
-    out = lax.mul(lax.erf_inv(u), sqrt2)
-    lo = lax.nextafter(lax.stop_gradient(lower), jnp.full(lower.shape, np.inf, dtype))
-    hi = lax.nextafter(lax.stop_gradient(upper), jnp.full(upper.shape, -np.inf, dtype))
+    out = _L.mul(lax.erf_inv(u), sqrt2)
+    lo = _L.nextafter(lax.stop_gradient(lower), jnp.full(lower.shape, np.inf, dtype))
+    hi = _L.nextafter(lax.stop_gradient(upper), jnp.full(upper.shape, -np.inf, dtype))
     return jnp.clip(out, lo, hi)
 
 
@@ -429,21 +430,21 @@ def logistic(key, shape=(), dtype=None):
     key = _check_key("logistic", key)
     dtype = _float_dtype("logistic", dtype)
     x = _uniform(key, _canonical_shape(shape), dtype, _tiny(dtype), 1.0)
-    return lax.sub(lax.log(x), lax.log1p(lax.neg(x)))
+    return _L.sub(lax.log(x), lax.log1p(lax.neg(x)))
 
 
 def laplace(key, shape=(), dtype=None):
     key = _check_key("laplace", key)
     dtype = _float_dtype("laplace", dtype)
     u = _uniform(key, _canonical_shape(shape), dtype, -1.0 + float(dtypes.finfo(dtype).epsneg), 1.0)
-    return lax.mul(lax.sign(u), lax.log1p(lax.neg(lax.abs(u))))
+    return _L.mul(lax.sign(u), lax.log1p(lax.neg(lax.abs(u))))
 
 
 def cauchy(key, shape=(), dtype=None):
     key = _check_key("cauchy", key)
     dtype = _float_dtype("cauchy", dtype)
     u = _uniform(key, _canonical_shape(shape), dtype, float(dtypes.finfo(dtype).eps), 1.0)
-    return lax.tan(lax.mul(lax.sub(u, 0.5), float(np.array(np.pi, dtype))))
+    return lax.tan(_L.mul(_L.sub(u, 0.5), float(np.array(np.pi, dtype))))
 
 
 def lognormal(key, sigma=np.float32(1), shape=None, dtype=None):
@@ -451,7 +452,7 @@ def lognormal(key, sigma=np.float32(1), shape=None, dtype=None):
     dtype = _float_dtype("lognormal", dtype)
     shape = _shape_of(sigma) if shape is None else _canonical_shape(shape)
     sigma = lax.convert_element_type(jnp.asarray(sigma), dtype)
-    return lax.exp(lax.mul(_normal_real(key, shape, dtype), sigma))
+    return lax.exp(_L.mul(_normal_real(key, shape, dtype), sigma))
 
 
 def maxwell(key, shape=(), dtype=None):
@@ -469,7 +470,7 @@ def rayleigh(key, scale=1.0, shape=None, dtype=None):
     scale = jnp.broadcast_to(lax.convert_element_type(jnp.asarray(scale), dtype), shape)
     u = _uniform(key, shape, dtype, 0.0, 1.0)
     log_u = lax.log(u)
-    return lax.mul(scale, lax.sqrt(lax.mul(log_u, -2.0)))
+    return _L.mul(scale, lax.sqrt(_L.mul(log_u, -2.0)))
 
 
 # ---- integers ------------------------------------------------------------------------------
@@ -515,16 +516,16 @@ def _randint(key, shape, minval, maxval, dtype):
     higher = _random_bits(keys[0], nbits, shape)
     lower = _random_bits(keys[1], nbits, shape)
     udt = _UINT_DTYPES[nbits]
-    span = lax.convert_element_type(lax.sub(maxval, minval), udt)
+    span = lax.convert_element_type(_L.sub(maxval, minval), udt)
     span = lax.select(jnp.less_equal(maxval, minval), jnp.ones_like(span), span)
     span = lax.select(jnp.logical_and(maxval_out_of_range, jnp.greater(maxval, minval)),
-                      lax.add(span, jnp.ones_like(span)), span)
+                      _L.add(span, jnp.ones_like(span)), span)
     # (a * b) % N == ((a % N) * (b % N)) % N; 2**nbits % span without overflowing.
     half = jnp.full_like(span, 2 ** (nbits // 2))
-    multiplier = lax.rem(half, span)
-    multiplier = lax.rem(lax.mul(multiplier, multiplier), span)
-    offset = lax.add(lax.mul(lax.rem(higher, span), multiplier), lax.rem(lower, span))
-    offset = lax.rem(offset, span)
+    multiplier = _L.rem(half, span)
+    multiplier = _L.rem(_L.mul(multiplier, multiplier), span)
+    offset = _L.add(_L.mul(_L.rem(higher, span), multiplier), _L.rem(lower, span))
+    offset = _L.rem(offset, span)
     return jnp.add(minval, lax.convert_element_type(offset, dtype))
 
 
@@ -660,18 +661,18 @@ def _gamma_one(key, alpha, log_space):
     minus_one, two = jnp.full((), -1, dtype), jnp.full((), 2, dtype)
     one_over_three = jnp.full((), 1.0 / 3.0, dtype)
     squeeze_const = jnp.full((), 0.0331, dtype)
-    boost_mask = lax.ge(alpha, one)
+    boost_mask = _L.ge(alpha, one)
     alpha_orig = alpha
-    alpha = lax.select(boost_mask, alpha, lax.add(alpha, one))
-    d = lax.sub(alpha, one_over_three)
-    c = lax.div(one_over_three, lax.sqrt(d))
+    alpha = lax.select(boost_mask, alpha, _L.add(alpha, one))
+    d = _L.sub(alpha, one_over_three)
+    c = _L.div(one_over_three, lax.sqrt(d))
 
     def cond_fn(state):
         _, X, V, U = state
-        return lax.bitwise_and(
-            lax.ge(U, lax.sub(one, lax.mul(squeeze_const, lax.mul(X, X)))),
-            lax.ge(lax.log(U), lax.add(lax.mul(X, jnp.full((), 0.5, dtype)),
-                                       lax.mul(d, lax.add(lax.sub(one, V), lax.log(V))))))
+        return _L.and_(
+            _L.ge(U, _L.sub(one, _L.mul(squeeze_const, _L.mul(X, X)))),
+            _L.ge(lax.log(U), _L.add(_L.mul(X, jnp.full((), 0.5, dtype)),
+                                       _L.mul(d, _L.add(_L.sub(one, V), lax.log(V))))))
 
     def body_fn(state):
         def next_kxv(kxv):
@@ -679,15 +680,15 @@ def _gamma_one(key, alpha, log_space):
             ks = _split(k, (2,))
             k, subkey = ks[0], ks[1]
             x = _normal_real(subkey, (), dtype)
-            v = lax.add(one, lax.mul(x, c))
+            v = _L.add(one, _L.mul(x, c))
             return k, x, v
 
         k = state[0]
         ks = _split(k, (3,))
         k, x_key, u_key = ks[0], ks[1], ks[2]
-        _, x, v = lax.while_loop(lambda kxv: lax.le(kxv[2], zero), next_kxv, (x_key, zero, minus_one))
-        X = lax.mul(x, x)
-        V = lax.mul(lax.mul(v, v), v)
+        _, x, v = lax.while_loop(lambda kxv: _L.le(kxv[2], zero), next_kxv, (x_key, zero, minus_one))
+        X = _L.mul(x, x)
+        V = _L.mul(_L.mul(v, v), v)
         U = _uniform(u_key, (), dtype, 0.0, 1.0)
         return k, X, V, U
 
@@ -697,11 +698,11 @@ def _gamma_one(key, alpha, log_space):
     if log_space:
         log_samples = lax.neg(exponential(subkey, (), dtype=dtype))
         log_boost = lax.select(jnp.logical_or(boost_mask, log_samples == 0), zero,
-                               lax.mul(log_samples, lax.div(one, alpha_orig)))
-        return lax.add(lax.add(lax.log(d), lax.log(V)), log_boost)
-    samples = lax.sub(one, _uniform(subkey, (), dtype, 0.0, 1.0))
-    boost = lax.select(boost_mask, one, lax.pow(samples, lax.div(one, alpha_orig)))
-    return lax.mul(lax.mul(d, V), boost)
+                               _L.mul(log_samples, _L.div(one, alpha_orig)))
+        return _L.add(_L.add(lax.log(d), lax.log(V)), log_boost)
+    samples = _L.sub(one, _uniform(subkey, (), dtype, 0.0, 1.0))
+    boost = lax.select(boost_mask, one, _L.pow(samples, _L.div(one, alpha_orig)))
+    return _L.mul(_L.mul(d, V), boost)
 
 
 def _gamma(key, a, shape, dtype, log_space):
@@ -863,7 +864,7 @@ def beta(key, a, b, shape=None, dtype=None):
     ks = _split(key, (2,))
     log_a = _gamma(ks[0], a, shape, dtype, True)
     log_b = _gamma(ks[1], b, shape, dtype, True)
-    log_max = lax.max(log_a, log_b)
+    log_max = _L.max(log_a, log_b)
     ga, gb = jnp.exp(log_a - log_max), jnp.exp(log_b - log_max)
     return ga / (ga + gb)
 
@@ -1189,7 +1190,7 @@ def geometric(key, p, shape=None, dtype=None):
     u = _uniform(key, shape, p.dtype, 0.0, 1.0)
     u = jnp.where(u == 0, 1, u)
     log_one_minus_p = jnp.broadcast_to(lax.log1p(-p), shape)
-    return (lax.floor(lax.div(lax.log(u), log_one_minus_p)) + 1).astype(dtype)
+    return (lax.floor(_L.div(lax.log(u), log_one_minus_p)) + 1).astype(dtype)
 
 
 def _float_sampler(name, key, dtype, shape, *params):
@@ -1269,7 +1270,7 @@ def wald(key, mean, shape=None, dtype=None):
     mean_sq = lax.integer_pow(mean, 2)
     sqrt_term = lax.sqrt(4 * mean * y + mean_sq * y_sq)
     x = mean + mean_sq * y / 2 - mean / 2 * sqrt_term
-    return lax.select(lax.le(z, mean / (mean + x)), x, mean_sq / x)
+    return lax.select(_L.le(z, mean / (mean + x)), x, mean_sq / x)
 
 
 def triangular(key, left, mode, right, shape=None, dtype=None):

@@ -95,6 +95,44 @@ def test_lax_does_not_promote():
     assert lax.add(X3, 2.0).dtype == np.float32  # Python scalars are weak: fine
 
 
+# what JAX 0.10.2 does with lax.add (and friends) on mixed operands, x64 off: a Python scalar
+# counts as its default dtype (int32, float32), numpy float64 canonicalizes to float32
+LAX_MIXED = [
+    ("f32+3", lambda: lax.add(jnp.ones(2), 3), None),
+    ("f32+3.0", lambda: lax.add(jnp.ones(2), 3.0), ("float32", False)),
+    ("i32+3", lambda: lax.add(jnp.ones(2, jnp.int32), 3), ("int32", False)),
+    ("i32+3.0", lambda: lax.add(jnp.ones(2, jnp.int32), 3.0), None),
+    ("f16+3.0", lambda: lax.add(jnp.ones(2, jnp.float16), 3.0), None),
+    ("3+4", lambda: lax.add(3, 4), ("int32", True)),
+    ("3.0+4", lambda: lax.add(3.0, 4), None),
+    ("np32+2.0", lambda: lax.add(np.float32(1), 2.0), ("float32", False)),
+    ("u32+1", lambda: lax.add(jnp.ones(2, jnp.uint32), 1), None),
+    ("i8+1", lambda: lax.add(jnp.ones(2, jnp.int8), 1), None),
+    ("f32+np.f64", lambda: lax.add(jnp.ones(2), np.float64(1)), ("float32", False)),
+    ("weak f32 array+f16", lambda: lax.add(jnp.asarray(1.0), jnp.ones(2, jnp.float16)), None),
+    ("f32+np int32 array", lambda: lax.add(jnp.ones(2), np.ones(2, np.int32)), None),
+    ("shift_left u32, 2", lambda: lax.shift_left(jnp.ones(2, jnp.uint32), 2), None),
+    ("max f32, 2", lambda: lax.max(jnp.ones(2), 2), None),
+    ("eq f32, 2", lambda: lax.eq(jnp.ones(2), 2), None),
+    ("pow f32, 2", lambda: lax.pow(jnp.ones(2), 2), ("float32", False)),
+    ("sin 3", lambda: lax.sin(3), "sin does not accept dtype int32"),
+    ("exp 2", lambda: lax.exp(2), "exp does not accept dtype int32"),
+    ("sin 3.0", lambda: lax.sin(3.0), ("float32", True)),
+    ("neg 3", lambda: lax.neg(3), ("int32", True)),
+]
+
+
+@pytest.mark.parametrize("name", [c[0] for c in LAX_MIXED])
+def test_lax_mixed_dtypes_as_jax(name):
+    fn, want = {c[0]: c[1:] for c in LAX_MIXED}[name]
+    if want is None or isinstance(want, str):
+        with pytest.raises(TypeError, match=want or "requires arguments to have the same dtypes.*Tip: jnp"):
+            fn()
+        return
+    out = fn()
+    assert (str(out.dtype), out.weak_type) == want
+
+
 # ---- hunting torch messages: every one of these must fail with our JAX-like error -------------
 BAD_CALLS = {
     "reshape size": lambda: X3.reshape(4),

@@ -1,10 +1,10 @@
 """Public lax functions (same names and signatures as jax.lax) binding the primitives."""
 import builtins
-import operator
 
 import numpy as np
 
 from .. import dtypes
+from ..ir.avals import ShapedArray
 from ..interpreters import core
 from . import elementwise as E, reductions as R, shape as S, linalg as LA
 
@@ -18,17 +18,40 @@ def _export(f):
 
 def _un(name, prim):
     def f(x):
+        a = core.get_aval(x)
+        if a.weak_type and a.dtype.kind in "iub":
+            # a Python int is an int32 here, as in JAX: lax.sin(3) is a TypeError (the primitive
+            # itself lets weak ints through for jaxish's own rules)
+            prim.abstract_eval(ShapedArray(a.shape, a.dtype, False))
         return prim.bind(x)
     f.__name__ = name
     __all__.append(name)
     return f
 
 
+_JNP_TWIN = {"max": "maximum", "min": "minimum", "eq": "equal", "ne": "not_equal", "lt": "less",
+             "le": "less_equal", "gt": "greater", "ge": "greater_equal", "div": "divide",
+             "rem": "remainder", "sub": "subtract", "mul": "multiply", "pow": "power",
+             "shift_left": "left_shift", "shift_right_arithmetic": "right_shift",
+             "shift_right_logical": "right_shift"}
+
+
+def _same_dtypes(name, x, y):
+    """JAX's rule for lax's binary functions: no promotion. A Python scalar counts as its default
+    dtype (3 is int32, 0.5 float32), so lax.add(f16_array, 0.5) is a TypeError; pow takes an
+    integer exponent. (The primitives themselves accept weak operands: jaxish's own rules bind
+    them that way.)"""
+    dx, dy = core.get_aval(x).dtype, core.get_aval(y).dtype
+    if dx == dy or (name == "pow" and dtypes.is_int(dy) and not dtypes.is_int(dx)):
+        return
+    raise TypeError(f"lax.{name} requires arguments to have the same dtypes, got {dx}, {dy}. "
+                    f"(Tip: jnp.{_JNP_TWIN.get(name, name)} is a similar function that does automatic "
+                    f"type promotion on inputs).")
+
+
 def _bin(name, prim):
-    # Unlike JAX's, these accept a Python scalar or weak array of another dtype and promote it
-    # (lax.add(f16_array, 0.5) is float16 here, a TypeError in JAX): jaxish's jnp and rule code
-    # call them that way (185 tests fail with JAX's strict check), so the strictness waits.
     def f(x, y):
+        _same_dtypes(name, x, y)
         return prim.bind(x, y)
     f.__name__ = name
     __all__.append(name)
@@ -117,8 +140,6 @@ def stop_gradient(x):
 
 
 def _stop_gradient(x):
-    from ..interpreters.jvp import JVPTracer
-    from ..interpreters.core import current_trace
     from .elementwise import stop_gradient_p  # not `.stop_gradient`: that module would shadow this function
     return stop_gradient_p.bind(x)
 

@@ -27,6 +27,10 @@ add, sub, mul, div, pow, max, min = (_bin(n) for n in ("add", "sub", "mul", "div
 eq, ne, lt, le, gt, ge = (_bin(n) for n in ("eq", "ne", "lt", "le", "gt", "ge"))
 and_ = _bin("and")
 or_ = _bin("or")
+xor = _bin("xor")
+rem, atan2, nextafter = (_bin(n) for n in ("rem", "atan2", "nextafter"))
+shift_left, shift_right_logical, shift_right_arithmetic = (
+    _bin(n) for n in ("shift_left", "shift_right_logical", "shift_right_arithmetic"))
 neg, exp, log, sin, cos, cosh, sinh, rsqrt, sqrt, sign, floor, abs, digamma, conj, tanh = (
     _un(n) for n in ("neg", "exp", "log", "sin", "cos", "cosh", "sinh", "rsqrt", "sqrt", "sign",
                      "floor", "abs", "digamma", "conj", "tanh"))

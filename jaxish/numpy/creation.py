@@ -10,6 +10,7 @@ from ..array import Array, ArrayImpl
 from ..config import default_device
 from ..interpreters import core
 from .. import lax
+from ..lax import _ops as _L  # lax arithmetic without the public same-dtype check
 
 
 def _numpy_to_tensor(a, dtype=None):
@@ -232,7 +233,7 @@ def arange(start, stop=None, step=None, dtype=None):
     if not dtypes.is_inexact(dt) and all(isinstance(v, int) for v in (start, step)):
         if start == 0 and step == 1:
             return lax.iota(dt, n)
-        return lax.add(lax.mul(lax.iota(dt, n), step), start) if n else lax.iota(dt, 0)
+        return _L.add(_L.mul(lax.iota(dt, n), step), start) if n else lax.iota(dt, 0)
     np_out = np.arange(start, stop, step, dtype=np.float64 if dtypes.is_inexact(dt) else None)
     return asarray(np_out.astype(dt) if dt != dtypes.bfloat16 else np_out.astype(np.float32).astype(dt))
 
@@ -287,7 +288,7 @@ def eye(N, M=None, k=0, dtype=None):
     dt = _dtype(dtype, dtypes.default_float())
     r = lax.broadcasted_iota(dtypes.int32, (N, M), 0)
     c = lax.broadcasted_iota(dtypes.int32, (N, M), 1)
-    return lax.convert_element_type(lax.eq(lax.add(r, int(k)), c), dt)
+    return lax.convert_element_type(_L.eq(_L.add(r, int(k)), c), dt)
 
 
 def identity(n, dtype=None):
@@ -299,4 +300,4 @@ def tri(N, M=None, k=0, dtype=None):
     dt = _dtype(dtype, dtypes.default_float())
     r = lax.broadcasted_iota(dtypes.int32, (N, M), 0)
     c = lax.broadcasted_iota(dtypes.int32, (N, M), 1)
-    return lax.convert_element_type(lax.ge(lax.add(r, int(k)), c), dt)
+    return lax.convert_element_type(_L.ge(_L.add(r, int(k)), c), dt)
