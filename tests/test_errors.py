@@ -69,7 +69,7 @@ NOT_ARRAYS = {
     "asarray None": (lambda: jnp.asarray(None), "NoneType"),
     "asarray dict": (lambda: jnp.asarray({"a": 1}), "dict"),
     "asarray objects": (lambda: jnp.asarray([object()]), "convert"),
-    "sqrt of strings": (lambda: jnp.sqrt(["a"]), "convert"),
+    "sqrt of strings": (lambda: jnp.sqrt(["a"]), "requires ndarray or scalar arguments"),
     "outer str": (lambda: jnp.outer(X3, "a"), "str"),
     "isclose str": (lambda: jnp.isclose(X3, "a"), "str"),
     "exp set": (lambda: jnp.exp({1, 2}), "set"),
@@ -303,3 +303,28 @@ def test_make_jaxpr_literals_and_outputs_like_jax():
                    "    c:i32[2] = add b 1:i32[]\n  in (c,) }")
     jaxpr = jax.make_jaxpr(lambda x: jnp.sin(x).sum())(jnp.ones((3,)))
     assert [e.primitive.name for e in jaxpr.eqns] == ["sin", "reduce_sum"]
+
+
+# JAX 0.10.2: a list or tuple is an array only through jnp.array/asarray; elsewhere a TypeError
+LIST_OPERANDS = {
+    "sum": lambda: jnp.sum([1, 2]), "add": lambda: jnp.add([1, 2], 1), "sin": lambda: jnp.sin([1.0]),
+    "concatenate": lambda: jnp.concatenate([[1], [2]]), "where": lambda: jnp.where([True], 1, 2),
+    "reshape": lambda: jnp.reshape([1, 2], (2,)), "dot": lambda: jnp.dot([1, 2], [3, 4]),
+    "mean of a tuple": lambda: jnp.mean((1, 2)), "take": lambda: jnp.take(jnp.ones(3), [0, 1]),
+    "clip": lambda: jnp.clip([1, 2], 0, 1), "second operand": lambda: jnp.multiply(jnp.ones(2), [1.0, 2.0]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LIST_OPERANDS))
+def test_lists_are_not_arrays(name):
+    with pytest.raises(TypeError, match="requires ndarray or scalar arguments, got <class '(list|tuple)'>"):
+        LIST_OPERANDS[name]()
+
+
+def test_lists_where_jax_takes_them():
+    np.testing.assert_array_equal(np.asarray(jnp.array([1, 2])), [1, 2])
+    np.testing.assert_array_equal(np.asarray(jnp.asarray((1.0, 2.0))), [1.0, 2.0])
+    assert jnp.ones([2, 3]).shape == (2, 3)
+    assert jnp.sum(jnp.ones((2, 2)), axis=(0, 1)) == 4.0
+    assert jnp.stack([jnp.ones(2), jnp.zeros(2)]).shape == (2, 2)
+    assert jnp.transpose(jnp.ones((2, 3)), (1, 0)).shape == (3, 2)

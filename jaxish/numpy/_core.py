@@ -25,14 +25,36 @@ def _inexact_fast(x1, x2):
 def _operand(x, argname="x"):
     if isinstance(x, Array) or type(x) in _SCALARS:
         return x
-    if isinstance(x, (np.ndarray, np.generic)) or type(x) in (list, tuple):
+    if isinstance(x, (np.ndarray, np.generic)):
         from .creation import asarray
         return asarray(x)
+    if isinstance(x, (list, tuple)):
+        raise _not_arraylike(x, argname)
     import torch
     if isinstance(x, torch.Tensor):
         from .creation import asarray
         return asarray(x)
     raise TypeError(f"{argname}: expected an array or scalar, got {type(x).__name__}: {x!r}")
+
+
+def _not_arraylike(x, argname):
+    """JAX's TypeError for a list or tuple where an array goes (jnp.sum([1, 2])): JAX converts
+    only through jnp.array/asarray, so a sequence is never silently an array."""
+    import re
+    m = re.fullmatch(r"(\w+) argument (\w+)", argname or "")
+    if m:
+        name, where = m.group(1), m.group(2)
+        where = f"at position {where}" if where.isdigit() else f"for argument {where!r}"
+    else:
+        import sys
+        frame, name = sys._getframe(2), "jnp"
+        while frame is not None:       # the first public function up the stack (not a helper)
+            if not frame.f_code.co_name.startswith(("_", "<")):
+                name = frame.f_code.co_name
+                break
+            frame = frame.f_back
+        where = f"for argument {argname!r}"
+    return TypeError(f"{name} requires ndarray or scalar arguments, got {type(x)} {where}.")
 
 
 def _array(x, argname="a"):
