@@ -82,6 +82,8 @@ class Array:
         return _np().invert(self)
 
     def __getitem__(self, idx):
+        if type(idx) is list:
+            raise list_index_error(idx)
         return _np()._getitem(self, idx)
 
     def __setitem__(self, idx, value):
@@ -372,3 +374,14 @@ def to_torch(x):
 
 def from_dlpack(obj):
     return from_torch(torch.utils.dlpack.from_dlpack(obj))
+
+
+def list_index_error(idx):
+    """JAX's TypeError for `x[[0, 1]]`: a list index is not an array there (numpy's old
+    multidimensional reading); `x[jnp.array(seq)]` or `x[tuple(seq)]` says which is meant."""
+    unpack = any(e is None or e is Ellipsis or isinstance(e, (slice, list, tuple)) or
+                 (hasattr(e, "ndim") and e.ndim > 0) for e in idx)
+    fix = "arr[tuple(seq)]" if unpack else "arr[array(seq)]"
+    return TypeError("Using a non-tuple sequence for multidimensional indexing is not allowed; use "
+                     f"`{fix}` instead of `arr[seq]`. See https://github.com/jax-ml/jax/issues/4564 "
+                     "for more information.")

@@ -328,3 +328,17 @@ def test_lists_where_jax_takes_them():
     assert jnp.sum(jnp.ones((2, 2)), axis=(0, 1)) == 4.0
     assert jnp.stack([jnp.ones(2), jnp.zeros(2)]).shape == (2, 2)
     assert jnp.transpose(jnp.ones((2, 3)), (1, 0)).shape == (3, 2)
+
+
+def test_list_index_as_jax():
+    """JAX 0.10.2: a bare list index is a TypeError (with the fix it suggests); lists inside a
+    tuple index, and arrays, index as usual."""
+    x = jnp.arange(6).reshape(2, 3)
+    for bad, fix in ((lambda: x[[0, 1]], "array"), (lambda: x.at[[0, 1]].set(0), "array"),
+                     (lambda: x[[True, False]], "array"), (lambda: x[[[0, 1]]], "tuple")):
+        with pytest.raises(TypeError, match=rf"non-tuple sequence .* use `arr\[{fix}\(seq\)\]`"):
+            bad()
+    assert x[[0, 1], [1, 2]].shape == (2,)
+    assert x[0, [1, 2]].shape == (2,)
+    assert x[jnp.array([0, 1])].shape == (2, 3)
+    assert x.at[jnp.array([0, 1])].set(0).shape == (2, 3)

@@ -344,6 +344,9 @@ class _IndexUpdateHelper:
         self.array = array
 
     def __getitem__(self, index):
+        if type(index) is list:
+            from ..array import list_index_error
+            raise list_index_error(index)
         return _IndexUpdateRef(self.array, index)
 
 
