@@ -342,3 +342,54 @@ def test_list_index_as_jax():
     assert x[0, [1, 2]].shape == (2,)
     assert x[jnp.array([0, 1])].shape == (2, 3)
     assert x.at[jnp.array([0, 1])].set(0).shape == (2, 3)
+
+
+# more of the jnp sweep against JAX 0.10.2 (docs/jnp_sweep.py): the error types JAX raises
+JNP_ERRORS = {
+    "arange(True)": (lambda: jnp.arange(True), TypeError, "iota does not accept dtype bool"),
+    "arange bool dtype": (lambda: jnp.arange(3, dtype=jnp.bool_), TypeError, "iota does not accept dtype bool"),
+    "argsort 0-d": (lambda: jnp.argsort(jnp.float32(1)), ValueError, "axis -1 is out of bounds"),
+    "clip complex": (lambda: jnp.clip(jnp.ones(2, jnp.complex64), 0, 1), ValueError, "complex"),
+    "ediff1d bool": (lambda: jnp.ediff1d(jnp.ones(3, bool)), TypeError, "sub does not accept dtype bool"),
+    "ediff1d list to_end": (lambda: jnp.ediff1d(jnp.ones(3), to_end=[1, 2]), TypeError, "ndarray or scalar"),
+    "kron bool": (lambda: jnp.kron(jnp.ones(2, bool), jnp.ones(2, bool)), TypeError, "mul does not accept dtype bool"),
+    "var dtype bool": (lambda: jnp.var(jnp.ones(3), dtype=jnp.bool_), TypeError, "div does not accept dtype bool"),
+    "nanmean dtype bool": (lambda: jnp.nanmean(jnp.ones(3, jnp.float16), dtype=jnp.bool_), TypeError, "div"),
+    "result_type()": (lambda: jnp.result_type(), ValueError, "at least one array or dtype"),
+    "uint8(-1)": (lambda: jnp.uint8(-1), OverflowError, "Python integer -1 out of bounds for uint8"),
+    "int8(300)": (lambda: jnp.int8(300), OverflowError, "Python integer 300 out of bounds for int8"),
+    "int32(2**31)": (lambda: jnp.int32(2 ** 31), OverflowError, "out of bounds for int32"),
+    "power int negative": (lambda: jnp.power(jnp.ones(3, jnp.int32), -1), TypeError, "Integers cannot be raised"),
+    "where x only": (lambda: jnp.where(jnp.ones(2, bool), 1.0), TypeError, "ndarray or scalar"),
+    "vecdot shapes": (lambda: jnp.vecdot(jnp.ones((2, 3)), jnp.ones(4)), ValueError, "axes must match"),
+    "tensordot axes": (lambda: jnp.tensordot(jnp.ones((2, 3)), jnp.ones((2, 3)), axes=3), TypeError, "exceeds input ranks"),
+    "pad mode": (lambda: jnp.pad(jnp.ones(3), 1, mode="bogus"), NotImplementedError, "Unimplemented padding mode"),
+    "fill_diagonal inplace": (lambda: jnp.fill_diagonal(jnp.ones((2, 2)), 5.0), NotImplementedError, "immutable"),
+    "put inplace before lists": (lambda: jnp.put(jnp.ones(3), [0], [7]), ValueError, "in-place"),
+    "delete list obj": (lambda: jnp.delete(jnp.ones(3), [0, 2]), TypeError, "at position 1"),
+    "repeat list": (lambda: jnp.repeat(jnp.ones(3), [1, 0, 2]), TypeError, "at position 1"),
+    "polyfit lists": (lambda: jnp.polyfit([0.0, 1, 2], [1.0, 3, 5], 1), TypeError, "at position 0"),
+    "roots list": (lambda: jnp.roots([1.0, -3, 2]), TypeError, "at position 0"),
+    "unwrap list": (lambda: jnp.unwrap([0.0, 3.0]), TypeError, "at position 0"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(JNP_ERRORS))
+def test_jnp_error_types_as_jax(name):
+    fn, exc, match = JNP_ERRORS[name]
+    with pytest.raises(exc, match=match):
+        fn()
+
+
+def test_jnp_sweep_returns_as_jax():
+    import warnings
+    f = jnp.array([0.0, 1.0, 2.0])
+    np.testing.assert_array_equal(np.asarray(jnp.select([f], [f + 1], default=7)), [7.0, 2.0, 3.0])
+    assert bool(jnp.array_equal(jnp.array([1.0, 2.0]), [1, 2]))
+    assert bool(jnp.array_equiv(jnp.ones(2), [1.0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        assert jnp.shape([[1, 2]]) == (1, 2) and jnp.ndim([[1, 2]]) == 2 and jnp.size([[1, 2]]) == 2
+    assert jnp.size(jnp.ones((2, 3, 4)), axis=(0, 2)) == 8
+    assert int(jnp.int8(-128)) == -128 and int(jnp.uint8(255)) == 255
+    np.testing.assert_array_equal(np.asarray(jnp.argsort(jnp.float32(1), axis=None)), [0])

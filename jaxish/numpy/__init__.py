@@ -39,6 +39,8 @@ def promote_types(a, b):
 
 def result_type(*args):
     from ..interpreters import core as _core
+    if not args:
+        raise ValueError("at least one array or dtype is required")
     pairs = []
     for a in args:
         if isinstance(a, (int, float, _builtins.bool, complex)):   # jnp.bool shadows the builtin here

@@ -57,6 +57,14 @@ def _not_arraylike(x, argname):
     return TypeError(f"{name} requires ndarray or scalar arguments, got {type(x)} {where}.")
 
 
+def check_arraylike(name, *args):
+    """JAX's check_arraylike: a list or tuple among `args` (positions as in the signature) is
+    a TypeError; for the functions that convert their inputs with asarray internally."""
+    for i, a in enumerate(args):
+        if isinstance(a, (list, tuple)):
+            raise TypeError(f"{name} requires ndarray or scalar arguments, got {type(a)} at position {i}.")
+
+
 def _array(x, argname="a"):
     """An array operand: _operand, with Python scalars made 0-d arrays."""
     x = _operand(x, argname)
@@ -512,7 +520,9 @@ def power(x1, x2, /):
         (x1,) = promote_args("power", x1)
         x1 = _bool_to_int32(x1)
         if dtypes.is_int(core.get_aval(x1).dtype) and x2 < 0:
-            raise ValueError("Integers to negative integer powers are not allowed.")
+            av = core.get_aval(x1)
+            raise TypeError(f"Integers cannot be raised to negative powers, got "
+                            f"integer_pow({av.dtype.name}{list(av.shape)}, {x2})")
         return E.integer_pow_p.bind(x1, y=x2)
     x1, x2 = promote_args("power", x1, x2)
     x1, x2 = _bool_to_int32(x1), _bool_to_int32(x2)
@@ -732,8 +742,10 @@ def where(condition, x=None, y=None, /, *, size=None, fill_value=None):
     if x is None and y is None:
         from .indexing import nonzero
         return nonzero(condition, size=size, fill_value=fill_value)
-    if x is None or y is None:
-        raise ValueError("Either both or neither of the x and y arguments should be provided to jax.numpy.where")
+    if x is None or y is None:   # JAX's TypeError (None is no array), saying what is wrong
+        raise TypeError(f"where requires ndarray or scalar arguments, got {type(None)} at position "
+                        f"{1 if x is None else 2}: either both or neither of the x and y arguments should "
+                        "be provided to jax.numpy.where")
     condition = _operand(condition, "condition")
     if type(condition) in _SCALARS:
         from .creation import asarray
@@ -752,6 +764,11 @@ def clip(arr=None, /, min=None, max=None, *, a=None, a_min=None, a_max=None):
     min = a_min if min is None else min
     max = a_max if max is None else max
     (arr,) = promote_args("clip", arr)
+    if any(v is not None and (isinstance(v, complex) or dtypes.is_complex(core.get_aval(_operand(v)).dtype))
+           for v in (arr, min, max)):
+        raise ValueError("Clip received a complex value either through the input or the min/max keywords. "
+                         "Complex values have no ordering and cannot be clipped. Please convert to a real "
+                         "value or array by taking the real or imaginary components via jax.numpy.real/imag.")
     if min is not None:
         arr = maximum(arr, min)
     if max is not None:
@@ -813,6 +830,8 @@ def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def array_equal(a1, a2, equal_nan=False):
     from .reductions import all as _all
+    from .creation import asarray
+    a1, a2 = asarray(a1), asarray(a2)    # JAX converts lists here
     s1, s2 = core.get_aval(_operand(a1)).shape, core.get_aval(_operand(a2)).shape
     if s1 != s2:
         from .creation import asarray

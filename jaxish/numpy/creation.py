@@ -228,6 +228,10 @@ def arange(start, stop=None, step=None, dtype=None):
         dt = dtypes.default_float() if is_float else dtypes.default_int()
     else:
         dt = _dtype(dtype, None)
+    if dt == dtypes.bool_ or any(isinstance(np.asarray(v).item() if hasattr(v, "shape") else v, bool) and dtype is None
+                                 for v in vals):
+        raise TypeError("iota does not accept dtype bool. Accepted dtypes are subtypes of integer, floating, "
+                        "complexfloating.")
     start, stop, step = (np.asarray(v).item() for v in (start, stop, step))
     n = builtins.max(0, math.ceil((stop - start) / step))
     if not dtypes.is_inexact(dt) and all(isinstance(v, int) for v in (start, step)):

@@ -12,7 +12,7 @@ from ..interpreters import core
 from .. import lax
 from ..lax import _ops as L
 from . import _core as C
-from ._core import _array as _arr, promote_args, _promote_to_inexact
+from ._core import _array as _arr, check_arraylike, promote_args, _promote_to_inexact
 from .creation import asarray, zeros, arange, linspace
 from . import reductions as R
 import importlib as _importlib
@@ -84,7 +84,11 @@ def diff(a, n=1, axis=-1, prepend=None, append=None):
 
 
 def ediff1d(ary, to_end=None, to_begin=None):
+    check_arraylike("ediff1d", ary)
+    for extra in (to_end, to_begin):
+        check_arraylike("ediff1d", extra)
     ary = S.ravel(_arr(ary))
+    _no_bool("sub", ary)
     out = diff(ary) if _aval(ary).shape[0] else ary
     parts = []
     if to_begin is not None:
@@ -279,7 +283,7 @@ def pad(array, pad_width, mode="constant", **kwargs):
     if callable(mode):
         raise NotImplementedError("jnp.pad with a callable mode is not supported")
     if mode not in _PAD_MODES:
-        raise ValueError(f"Unimplemented padding mode '{mode}' for np.pad.")
+        raise NotImplementedError(f"Unimplemented padding mode '{mode}' for np.pad.")
     allowed = {"constant": {"constant_values"}, "linear_ramp": {"end_values"},
                "maximum": {"stat_length"}, "mean": {"stat_length"}, "median": {"stat_length"},
                "minimum": {"stat_length"}, "reflect": {"reflect_type"}, "symmetric": {"reflect_type"}}.get(mode, set())
@@ -388,6 +392,7 @@ def _along(a, axis, fn, argname):
 
 def repeat(a, repeats, axis=None, *, total_repeat_length=None):
     """Each element repeated; array repeats need concrete values or a static total_repeat_length."""
+    check_arraylike("repeat", a, repeats)
     a, axis = _along(a, axis, "repeat", "a")
     av = _aval(a)
     n = av.shape[axis]
@@ -531,7 +536,7 @@ def diagflat(v, k=0):
 
 def fill_diagonal(a, val, wrap=False, *, inplace=True):
     if inplace:
-        raise ValueError("JAX arrays are immutable; use jnp.fill_diagonal(a, val, inplace=False)")
+        raise NotImplementedError("JAX arrays are immutable, must use inplace=False")
     a = _arr(a)
     av = _aval(a)
     if av.ndim < 2:
@@ -578,9 +583,17 @@ def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
     return out
 
 
+def _no_bool(op, x):
+    """JAX's TypeError where a composite function does arithmetic lax refuses on bools."""
+    if _aval(x).dtype == dtypes.bool_:
+        raise TypeError(f"{op} does not accept dtype bool at position 0. Accepted dtypes at position 0 are "
+                        "subtypes of integer, floating, complexfloating.")
+
+
 def kron(a, b):
     a, b = promote_args("kron", a, b)
     a, b = _arr(a), _arr(b)
+    _no_bool("mul", a)
     na, nb = _aval(a).ndim, _aval(b).ndim
     nd = builtins.max(na, nb)
     a = lax.reshape(a, (1,) * (nd - na) + _aval(a).shape)
@@ -831,6 +844,9 @@ nanargmin = _nan_arg(R.argmin, np.inf, "nanargmin")
 
 def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
     a = _arr(a, "nanmean argument a")
+    if dtype is not None and dtypes.check_dtype(dtype) == dtypes.bool_:
+        raise TypeError("div does not accept dtype bool at position 0. Accepted dtypes at position 0 are "
+                        "subtypes of integer, floating, complexfloating.")
     dt = _aval(a).dtype
     if not dtypes.is_inexact(dt):
         return R.mean(a, axis=axis, dtype=dtype, keepdims=keepdims, where=where)
@@ -1013,6 +1029,7 @@ def _static_obj(obj, what):
 
 def delete(arr, obj, axis=None, *, assume_unique_indices=False):
     """arr without the entries obj (int, slice or static index array) along axis."""
+    check_arraylike("delete", arr, obj)
     a, axis = _along(arr, axis, "delete", "arr")
     av = _aval(a)
     n = av.shape[axis]
@@ -1031,6 +1048,7 @@ def delete(arr, obj, axis=None, *, assume_unique_indices=False):
 
 def insert(arr, obj, values, axis=None):
     """numpy.insert with a static obj; values may be traced (placed by a static index map)."""
+    check_arraylike("insert", arr, obj)
     a, axis = _along(arr, axis, "insert", "arr")
     av = _aval(a)
     obj = _static_obj(obj, "insert")
@@ -1063,9 +1081,7 @@ def select(condlist, choicelist, default=0):
     if len(condlist) == 0:
         raise ValueError("condlist must be non-empty")
     conds = [_arr(c) for c in condlist]
-    for c in conds:
-        if _aval(c).dtype != dtypes.bool_:
-            raise TypeError(f"condlist must be a list of boolean arrays, got dtype {_aval(c).dtype}")
+    conds = [c if _aval(c).dtype == dtypes.bool_ else C.not_equal(c, 0) for c in conds]   # as JAX: nonzero
     out = default
     for c, v in reversed(list(zip(conds, choicelist))):
         out = C.where(c, v, out)
@@ -1562,7 +1578,7 @@ def isreal(x):
 
 
 def array_equiv(a1, a2):
-    a1, a2 = _arr(a1), _arr(a2)
+    a1, a2 = asarray(a1), asarray(a2)    # JAX converts lists here
     try:
         S.broadcast_shapes(_aval(a1).shape, _aval(a2).shape)
     except (ValueError, TypeError):

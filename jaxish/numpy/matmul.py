@@ -82,6 +82,9 @@ def vecdot(x1, x2, /, *, axis=-1, precision=None, preferred_element_type=None):
     from .reductions import sum
     from ._core import conj
     x1, x2 = _arrs("vecdot", x1, x2)
+    s1, s2 = core.get_aval(x1).shape, core.get_aval(x2).shape
+    if not s1 or not s2 or s1[axis] != s2[axis]:
+        raise ValueError(f"axes must match; got shapes {s1} and {s2} with axis={axis}")
     if dtypes.is_complex(core.get_aval(x1).dtype):
         x1 = conj(x1)
     return sum(multiply(x1, x2), axis=axis)
@@ -106,6 +109,8 @@ def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None):
     a, b = _arrs("tensordot", a, b)
     av, bv = core.get_aval(a), core.get_aval(b)
     if isinstance(axes, int):
+        if axes > builtins.min(av.ndim, bv.ndim):
+            raise TypeError(f"Number of tensordot axes (axes {axes}) exceeds input ranks ({av.shape} and {bv.shape})")
         ca = tuple(range(av.ndim - axes, av.ndim))
         cb = tuple(range(axes))
     else:

@@ -14,6 +14,7 @@ from .. import dtypes
 from ..interpreters import core
 from .. import lax
 from .. import numpy as jnp  # the package, filled in by the time any function here runs
+from ._core import check_arraylike
 
 __all__ = ["frexp", "ldexp", "modf", "spacing", "i0", "bitwise_count", "bartlett", "blackman", "hamming",
            "hanning", "kaiser", "geomspace", "block", "r_", "c_", "s_", "index_exp", "mgrid", "ogrid",
@@ -538,6 +539,7 @@ def put(a, ind, v, mode=None, *, inplace=True):
     if inplace:
         raise ValueError("jax.numpy.put cannot modify arrays in-place, because JAX arrays are immutable. "
                          "Pass inplace=False to instead return an updated array.")
+    check_arraylike("put", a, ind, v)
     arr, idx, vals = jnp.asarray(a), jnp.ravel(jnp.asarray(ind)), jnp.ravel(jnp.asarray(v))
     if not dtypes.is_int(idx.dtype):
         raise TypeError(f"put: ind must be an integer array; got ind with {_describe(idx)}")
@@ -561,6 +563,7 @@ def put(a, ind, v, mode=None, *, inplace=True):
 
 def place(arr, mask, vals, *, inplace=True):
     """arr with its masked entries (in flat order) set to vals, repeated as needed; inplace=False."""
+    check_arraylike("place", arr, mask, vals)
     data, m, v = jnp.asarray(arr), jnp.asarray(mask), jnp.ravel(jnp.asarray(vals))
     if inplace:
         raise ValueError("jax.numpy.place cannot modify arrays in-place, because JAX arrays are immutable. "
@@ -588,6 +591,7 @@ def _inexact_array(name, x):
 
 def poly(seq_of_zeros):
     """Coefficients of the monic polynomial with the given roots (or a square matrix's eigenvalues)."""
+    check_arraylike("poly", seq_of_zeros)
     z = jnp.atleast_1d(_inexact_array("poly", seq_of_zeros))
     sh = z.shape
     if len(sh) == 2 and sh[0] == sh[1] and sh[0] != 0:
@@ -605,6 +609,7 @@ def poly(seq_of_zeros):
 
 def polydiv(u, v, *, trim_leading_zeros=False):
     """(quotient, remainder) of u / v by long division (remainder keeps u's length)."""
+    check_arraylike("polydiv", u, v)
     u, v = jnp.asarray(u), jnp.asarray(v)
     u, v = jnp._promote_args("polydiv", u, v)
     u, v = _inexact_array("polydiv", u), _inexact_array("polydiv", v)
@@ -641,6 +646,7 @@ def _concrete(x, what):
 
 def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
     """Least-squares polynomial fit of degree deg (y may be 2-D: one fit per column)."""
+    check_arraylike("polyfit", x, y)
     x, y = jnp.asarray(x), jnp.asarray(y)
     deg = _static_int(deg, "deg argument of jnp.polyfit")
     order = deg + 1
@@ -704,6 +710,7 @@ def _companion_roots(p):
 def roots(p, *, strip_zeros=True):
     """Roots of the polynomial with coefficients p (highest power first), as companion-matrix
     eigenvalues (complex). Under jit pass strip_zeros=False: leading zeros then give NaN roots."""
+    check_arraylike("roots", p)
     p = jnp.atleast_1d(_inexact_array("roots", p))
     if p.ndim != 1:
         raise ValueError(f"Input must be a rank-1 array; got p with {_describe(p)}")
@@ -754,6 +761,7 @@ def trim_zeros(filt, trim="fb", axis=None):
 def unwrap(p, discont=None, axis=-1, period=2 * np.pi):
     """p with jumps larger than discont (default period/2) along axis replaced by their period
     complement."""
+    check_arraylike("unwrap", p)
     p = jnp.asarray(p)
     weak = p.aval.weak_type
     dt = jnp.result_type(p, period)

@@ -190,6 +190,9 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
     a = _strong(_arr(a, "var argument a"))
     av = core.get_aval(a)
     axes = _axes(axis, av.ndim, "var")
+    if dtype is not None and dtypes.check_dtype(dtype) == dtypes.bool_:
+        raise TypeError("div does not accept dtype bool at position 0. Accepted dtypes at position 0 are "
+                        "subtypes of integer, floating, complexfloating.")
     dt = dtypes.canonicalize(dtypes.check_dtype(dtype)) if dtype is not None else dtypes.to_inexact(av.dtype)
     if dtypes.is_complex(dt) and not dtypes.is_complex(av.dtype):   # JAX: a real input's variance, as dt
         return lax.convert_element_type(var(a, axis, np.dtype(np.float32 if dt.itemsize == 8 else np.float64), None, ddof, keepdims, where=where), dt)

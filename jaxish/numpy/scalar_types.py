@@ -10,6 +10,10 @@ class _ScalarMeta(type):
 
     def __call__(cls, x=0):
         from .creation import asarray
+        if type(x) is int and cls.dtype.kind in "iu":
+            info = np.iinfo(cls.dtype)
+            if not info.min <= x <= info.max:   # as JAX (numpy would wrap or raise otherwise)
+                raise OverflowError(f"Python integer {x} out of bounds for {cls.dtype.name}")
         return asarray(x, dtype=cls.dtype)
 
     def __repr__(cls):

@@ -11,17 +11,29 @@ from .. import lax
 from ._core import _array as _arr, promote_args
 
 
-def shape(a):
+def _shape_of(name, a):
+    if isinstance(a, (list, tuple)):   # numpy's reading, with JAX's deprecation warning
+        import warnings
+        warnings.warn(f"{name} requires ndarray or scalar arguments, got {type(a)} at position 0. In a "
+                      "future JAX release this will be an error.", DeprecationWarning, stacklevel=3)
+        return np.shape(a)
     return core.get_aval(_arr(a)).shape
 
 
+def shape(a):
+    return _shape_of("shape", a)
+
+
 def ndim(a):
-    return core.get_aval(_arr(a)).ndim
+    return len(_shape_of("ndim", a))
 
 
 def size(a, axis=None):
-    s = shape(a)
-    return int(np.prod(s)) if axis is None else s[axis]
+    s = _shape_of("size", a)
+    if axis is None:
+        return int(np.prod(s))
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    return int(np.prod([s[int(i)] for i in axes]))
 
 
 def reshape(a, shape=None, order="C", *, newshape=None):

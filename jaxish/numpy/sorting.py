@@ -55,7 +55,7 @@ def argsort(a, axis=-1, *, kind=None, order=None, stable=True, descending=False)
         axis = 0
     av = core.get_aval(a)
     if av.ndim == 0:
-        return lax.full((), 0, dtypes.default_int())
+        raise ValueError(f"axis {axis} is out of bounds for array of dimension 0")
     axis = _axis(axis, av.ndim, "argsort")
     if descending:
         a = lax.rev(a, (axis,))
