@@ -18,7 +18,7 @@ from .config import (enable_x64, debug_nans, debug_infs, log_compiles, explain_c
                      check_tracer_leaks, checking_leaks, debug_key_reuse, enable_custom_prng,
                      threefry_partitionable, default_prng_impl, softmax_custom_jvp, transfer_guard,
                      transfer_guard_host_to_device, transfer_guard_device_to_device,
-                     transfer_guard_device_to_host)
+                     transfer_guard_device_to_host, no_tracing, no_execution)
 from .dtypes import float0  # noqa: F401
 from .lax.remat import checkpoint, remat, checkpoint_policies  # noqa: F401
 from . import errors  # noqa: F401

@@ -43,6 +43,8 @@ class Config:
             "jax_traceback_filtering": os.environ.get("JAXISH_TRACEBACK_FILTERING", "auto"),
             "jax_softmax_custom_jvp": False,
             "jax_default_device": None,
+            "jax_no_tracing": False,     # a jit trace is a RuntimeError (cache-hit checks)
+            "jax_no_execution": False,   # running a jitted function or an eager op is a RuntimeError
         }
         self._derive()
         self.version = 0
@@ -73,7 +75,8 @@ class Config:
         self._values[name] = value
         self._update_effects(name, value)
         self._derive()
-        self.version += 1
+        if name != "jax_no_tracing":   # nothing a trace computes depends on it: keep the caches
+            self.version += 1
 
     def _update_effects(self, name, value):
         """Options that act outside the flag table."""
@@ -149,6 +152,8 @@ threefry_partitionable = _Flag("jax_threefry_partitionable")
 default_prng_impl = _Flag("jax_default_prng_impl", None)
 softmax_custom_jvp = _Flag("jax_softmax_custom_jvp")
 transfer_guard = _Flag("jax_transfer_guard", None)
+no_tracing = _Flag("jax_no_tracing")
+no_execution = _Flag("jax_no_execution")
 transfer_guard_host_to_device = transfer_guard_device_to_device = transfer_guard_device_to_host = transfer_guard
 
 

@@ -535,3 +535,37 @@ def test_weak_booleans_follow_jax():
               jnp.allclose(jnp.ones(2), 1.0), jnp.isclose(1.0, 1.0)):
         assert v.dtype == np.bool_ and not v.weak_type
     assert jnp.where(jnp.asarray(1.0) < 2, 1, 2).weak_type        # as JAX: only the branches decide
+
+
+def test_no_tracing_and_no_execution_as_jax():
+    """jax.no_tracing: a jit cache miss is a RuntimeError, hits run (and entering the option
+    does not empty the caches); jax.no_execution: running a jitted function or an eager op is a
+    RuntimeError, tracing (make_jaxpr) is not."""
+    f = jax.jit(lambda x: x + 1)
+    f(1.0)
+    with jax.no_tracing():
+        assert float(f(2.0)) == 3.0
+        with pytest.raises(RuntimeError, match="re-tracing function <lambda> for `jit`, but 'no_tracing' is set"):
+            f(jnp.ones(3))
+    assert f(jnp.ones(3)).shape == (3,)
+    x = jnp.ones(2)
+    with jax.no_execution():
+        with pytest.raises(RuntimeError, match=r"execute function jit\(<lambda>\), but the no_execution"):
+            f(2.0)
+        with pytest.raises(RuntimeError, match="execute function sin"):
+            jnp.sin(x)
+        assert "add" in str(jax.make_jaxpr(lambda x: x + 1)(1.0))
+    assert float(f(2.0)) == 3.0
+
+
+def test_platform_dependent_and_tokens():
+    from jaxish import lax
+    assert float(lax.platform_dependent(1.0, 2.0, cpu=lambda x, y: x + y, default=lambda x, y: x - y)) == 3.0
+    assert float(jax.jit(lambda x: lax.platform_dependent(x, cpu=lambda x: x * 3, default=lambda x: x))(2.0)) == 6.0
+    assert float(lax.platform_dependent(2.0, cuda=lambda x: x * 5, default=lambda x: x - 1)) == 1.0
+    with pytest.raises(ValueError, match="Use 'cuda' or 'rocm'"):
+        lax.platform_dependent(1.0, gpu=lambda x: x, default=lambda x: x)
+    with pytest.raises(NotImplementedError):
+        lax.platform_dependent(1.0, tpu=lambda x: x)
+    t = lax.create_token(1.0)
+    assert isinstance(t, lax.Token) and isinstance(lax.after_all(t, jnp.ones(2)), lax.Token)

@@ -42,6 +42,9 @@ class EagerTrace(core.Trace):
     level = 0
 
     def process_primitive(self, prim, args, params):
+        if config._values["jax_no_execution"]:
+            raise RuntimeError(f"JAX tried to execute function {prim.name}, but the no_execution config "
+                               "option is set")
         if prim.eager_check:  # shape rules torch would silently bend (slice bounds, permutations)
             from .core import get_aval
             prim.abstract_eval(*[get_aval(a) for a in args], **params)

@@ -430,3 +430,55 @@ class Precision(enum.Enum):
 PrecisionLike = object                     # None, a string, a Precision or a pair of them
 DotDimensionNumbers = tuple                # ((lhs_contract, rhs_contract), (lhs_batch, rhs_batch))
 ConvGeneralDilatedDimensionNumbers = tuple  # (lhs_spec, rhs_spec, out_spec) or ConvDimensionNumbers
+
+
+# ---- platform_dependent, tokens -----------------------------------------------------------------
+def _platform(args):
+    """The platform the arrays live on (the default device's for none): cpu, cuda or rocm."""
+    import torch
+    from ..config import default_device
+    from ..tree_util import tree_leaves
+    dev = None
+    for leaf in tree_leaves(args):
+        t = getattr(leaf, "_t", None)
+        if isinstance(t, torch.Tensor):
+            dev = t.device
+            break
+    dev = dev or torch.device(default_device())
+    if dev.type == "cuda":
+        return "rocm" if getattr(torch.version, "hip", None) else "cuda"
+    return dev.type
+
+
+def platform_dependent(*args, default=None, **per_platform):
+    """Call the branch for the platform the computation runs on (cpu, cuda or rocm), else
+    `default`; as JAX's, which resolves the platform when it compiles."""
+    if "gpu" in per_platform:
+        raise ValueError("Use 'cuda' or 'rocm' for lax.platform_dependent.")
+    branch = per_platform.get(_platform(args), default)
+    if branch is None:
+        raise NotImplementedError(f"lax.platform_dependent has no branch for platform {_platform(args)!r} "
+                                  f"(branches: {sorted(per_platform)}) and no default")
+    return branch(*args)
+
+
+class Token:
+    """An ordering token (lax.create_token, lax.after_all). jaxish runs effects in program order,
+    so a token carries nothing; it exists for programs that thread one through."""
+    __slots__ = ()
+
+    def __repr__(self):
+        return "Token()"
+
+
+def create_token(*operands):
+    """A new Token (the operands, if any, are ignored, as JAX's)."""
+    return Token()
+
+
+def after_all(*operands):
+    """A Token ordered after `operands` (tokens or arrays); jaxish's effects are ordered already."""
+    return Token()
+
+
+__all__ += ["platform_dependent", "create_token", "after_all", "Token"]
