@@ -110,3 +110,43 @@ def check_grads(fn, *args, eps=1e-6, rtol=1e-5, atol=1e-6, seed=0, vjp=True):
         rhs = _inner(cts, ts)
         assert np.isclose(lhs, rhs, rtol=1e-6, atol=1e-8), (lhs, rhs)
     return out
+
+
+def dot_shapes(draw, min_size=1):
+    """(lhs shape, rhs shape, dimension numbers) for a random dot_general: batch, contracting and
+    free dims in shuffled positions, sizes from min_size to 3 (call inside @st.composite)."""
+    from hypothesis import strategies as st
+    nb, nc = draw(st.integers(0, 2)), draw(st.integers(0, 2))
+    nlf, nrf = draw(st.integers(0, 2)), draw(st.integers(0, 2))
+    size = st.integers(min_size, 3)
+    dims = {"b": [draw(size) for _ in range(nb)], "c": [draw(size) for _ in range(nc)],
+            "f": [draw(size) for _ in range(nlf)], "g": [draw(size) for _ in range(nrf)]}
+    lkinds = [("b", i) for i in range(nb)] + [("c", i) for i in range(nc)] + [("f", i) for i in range(nlf)]
+    rkinds = [("b", i) for i in range(nb)] + [("c", i) for i in range(nc)] + [("g", i) for i in range(nrf)]
+    lkinds, rkinds = draw(st.permutations(lkinds)), draw(st.permutations(rkinds))
+    lshape = tuple(dims[k][i] for k, i in lkinds)
+    rshape = tuple(dims[k][i] for k, i in rkinds)
+    lc = tuple(lkinds.index(("c", i)) for i in range(nc))
+    rc = tuple(rkinds.index(("c", i)) for i in range(nc))
+    lb = tuple(lkinds.index(("b", i)) for i in range(nb))
+    rb = tuple(rkinds.index(("b", i)) for i in range(nb))
+    return lshape, rshape, ((lc, rc), (lb, rb))
+
+
+def einsum_spec(nl, nr, dn):
+    """The numpy einsum string computing dot_general with dimension numbers dn."""
+    (lc, rc), (lb, rb) = dn
+    letters = iter("abcdefghijklmnop")
+    ls = [None] * nl
+    rs = [None] * nr
+    for i, j in zip(lb, rb):
+        ls[i] = rs[j] = next(letters)
+    for i, j in zip(lc, rc):
+        ls[i] = rs[j] = next(letters)
+    for i in range(nl):
+        ls[i] = ls[i] or next(letters)
+    for j in range(nr):
+        rs[j] = rs[j] or next(letters)
+    out = [ls[i] for i in lb] + [ls[i] for i in range(nl) if i not in lb and i not in lc] + \
+          [rs[j] for j in range(nr) if j not in rb and j not in rc]
+    return "".join(ls) + "," + "".join(rs) + "->" + "".join(out)

@@ -16,6 +16,7 @@ from jaxish import lax
 
 EPS = 1e-6
 from breadth_helpers import x64  # noqa: E402,F401 - the autouse fixture
+from breadth_helpers import dot_shapes, einsum_spec  # noqa: E402
 
 SETTINGS = dict(max_examples=10, deadline=None)
 
@@ -557,55 +558,19 @@ def test_scatter_grads_match_jax_on_ties_and_duplicates():
 @st.composite
 def dot_problems(draw):
     """Random dimension numbers: batch, contracting and free dims in shuffled positions."""
-    nb, nc = draw(st.integers(0, 2)), draw(st.integers(0, 2))
-    nlf, nrf = draw(st.integers(0, 2)), draw(st.integers(0, 2))
-    size = st.integers(1, 3)
-    b = [draw(size) for _ in range(nb)]
-    c = [draw(size) for _ in range(nc)]
-    lf = [draw(size) for _ in range(nlf)]
-    rf = [draw(size) for _ in range(nrf)]
-    lkinds = [("b", i) for i in range(nb)] + [("c", i) for i in range(nc)] + [("f", i) for i in range(nlf)]
-    rkinds = [("b", i) for i in range(nb)] + [("c", i) for i in range(nc)] + [("f", i) for i in range(nrf)]
-    lkinds, rkinds = draw(st.permutations(lkinds)), draw(st.permutations(rkinds))
-    dims = {"b": b, "c": c}
-    lshape = tuple(dims[k][i] if k != "f" else lf[i] for k, i in lkinds)
-    rshape = tuple(dims[k][i] if k != "f" else rf[i] for k, i in rkinds)
-    lc = tuple(lkinds.index(("c", i)) for i in range(nc))
-    rc = tuple(rkinds.index(("c", i)) for i in range(nc))
-    lb = tuple(lkinds.index(("b", i)) for i in range(nb))
-    rb = tuple(rkinds.index(("b", i)) for i in range(nb))
-    x = draw(floats(lshape, -2, 2))
-    y = draw(floats(rshape, -2, 2))
-    return x, y, ((lc, rc), (lb, rb))
+    lshape, rshape, dn = dot_shapes(draw)
+    return draw(floats(lshape, -2, 2)), draw(floats(rshape, -2, 2)), dn
 
 
 @settings(max_examples=12, deadline=None)
 @given(problem=dot_problems())
 def test_dot_general_grads(problem):
     x, y, dn = problem
-    ref = np.einsum(_einsum_spec(x.ndim, y.ndim, dn), x, y)
+    ref = np.einsum(einsum_spec(x.ndim, y.ndim, dn), x, y)
     np.testing.assert_allclose(np.asarray(lax.dot_general(jnp.asarray(x), jnp.asarray(y), dn)), ref, rtol=1e-12)
     check_grads(lambda a, b: lax.dot_general(a, b, dn), (x, y))
     check_grads(lambda a: lax.dot_general(a, jnp.asarray(y), dn), (x,))
     check_grads(lambda b: lax.dot_general(jnp.asarray(x), b, dn), (y,))
-
-
-def _einsum_spec(nl, nr, dn):
-    (lc, rc), (lb, rb) = dn
-    letters = iter("abcdefghijklmnop")
-    ls = [None] * nl
-    rs = [None] * nr
-    for i, j in zip(lb, rb):
-        ls[i] = rs[j] = next(letters)
-    for i, j in zip(lc, rc):
-        ls[i] = rs[j] = next(letters)
-    for i in range(nl):
-        ls[i] = ls[i] or next(letters)
-    for j in range(nr):
-        rs[j] = rs[j] or next(letters)
-    out = [ls[i] for i in lb] + [ls[i] for i in range(nl) if i not in lb and i not in lc] + \
-          [rs[j] for j in range(nr) if j not in rb and j not in rc]
-    return "".join(ls) + "," + "".join(rs) + "->" + "".join(out)
 
 
 @pytest.mark.parametrize("spec,shapes_", [

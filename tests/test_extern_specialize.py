@@ -11,57 +11,20 @@ from jaxish import lax
 from jaxish.ir.avals import ShapedArray
 from jaxish.lax.linalg import _dot_impl, _dot_specialize
 
+from breadth_helpers import dot_shapes, einsum_spec
 from codegen_helpers import jit_matches_eager
-
-_LET = "abcdefghij"
-
 
 @st.composite
 def dot_cases(draw):
-    """Random dot_general operands: batch, contracting and free dims in shuffled positions,
-    sizes including 0 and 1."""
-    nb, nc = draw(st.integers(0, 2)), draw(st.integers(0, 2))
-    nlf, nrf = draw(st.integers(0, 2)), draw(st.integers(0, 2))
-    size = st.integers(0, 3)
-    b = [draw(size) for _ in range(nb)]
-    c = [draw(size) for _ in range(nc)]
-    lfree = [draw(size) for _ in range(nlf)]
-    rfree = [draw(size) for _ in range(nrf)]
-    ldims = [("b", i) for i in range(nb)] + [("c", i) for i in range(nc)] + [("f", i) for i in range(nlf)]
-    rdims = [("b", i) for i in range(nb)] + [("c", i) for i in range(nc)] + [("g", i) for i in range(nrf)]
-    ldims = draw(st.permutations(ldims))
-    rdims = draw(st.permutations(rdims))
-    sz = {"b": b, "c": c, "f": lfree, "g": rfree}
-    lshape = tuple(sz[k][i] for k, i in ldims)
-    rshape = tuple(sz[k][i] for k, i in rdims)
-    lc = tuple(ldims.index(("c", i)) for i in range(nc))
-    rc = tuple(rdims.index(("c", i)) for i in range(nc))
-    lb = tuple(ldims.index(("b", i)) for i in range(nb))
-    rb = tuple(rdims.index(("b", i)) for i in range(nb))
-    dtype = draw(st.sampled_from([np.float32, np.float64, np.complex64]))
-    return lshape, rshape, ((lc, rc), (lb, rb)), dtype, ldims, rdims
-
-
-def _einsum_spec(ldims, rdims):
-    names = {}
-
-    def letter(d):
-        key = d if d[0] in "fg" else (d[0], d[1])
-        if key not in names:
-            names[key] = _LET[len(names)]
-        return names[key]
-    lhs = "".join(letter(d) for d in ldims)
-    rhs = "".join(letter(d) for d in rdims)
-    out = ("".join(names[("b", i)] for i in range(sum(1 for d in ldims if d[0] == "b")))
-           + "".join(letter(d) for d in ldims if d[0] == "f")
-           + "".join(letter(d) for d in rdims if d[0] == "g"))
-    return f"{lhs},{rhs}->{out}"
+    """Random dot_general operands (sizes including 0 and 1) and a dtype."""
+    lshape, rshape, dn = dot_shapes(draw, min_size=0)
+    return lshape, rshape, dn, draw(st.sampled_from([np.float32, np.float64, np.complex64]))
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(dot_cases(), st.integers(0, 2 ** 31 - 1))
 def test_specialized_dot_matches_impl_and_numpy(case, seed):
-    lshape, rshape, dn, dtype, ldims, rdims = case
+    lshape, rshape, dn, dtype = case
     rng = np.random.default_rng(seed)
     l = rng.standard_normal(lshape).astype(dtype)
     r = rng.standard_normal(rshape).astype(dtype)
@@ -73,7 +36,7 @@ def test_specialized_dot_matches_impl_and_numpy(case, seed):
     assert tuple(got.shape) == tuple(want.shape)
     assert got.dtype == want.dtype
     np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-5)
-    oracle = np.einsum(_einsum_spec(ldims, rdims), l, r)
+    oracle = np.einsum(einsum_spec(len(lshape), len(rshape), dn), l, r)
     np.testing.assert_allclose(got.numpy(), oracle, rtol=1e-4, atol=1e-4)
 
 
