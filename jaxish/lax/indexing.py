@@ -48,7 +48,7 @@ def _gather_impl(x, *idx, mode="clip", fill_value=None):
             fv = float("nan") if (x.is_floating_point() or x.is_complex()) else (
                 False if x.dtype == torch.bool else (torch.iinfo(x.dtype).min if x.dtype.is_signed else torch.iinfo(x.dtype).max))
         v = valid.reshape(tuple(valid.shape) + (1,) * (out.dim() - valid.dim()))
-        out = torch.where(v, out, torch.tensor(fv, dtype=x.dtype, device=x.device))
+        out = torch.where(v, out, torch.scalar_tensor(fv, dtype=x.dtype))   # a CPU scalar: no copy to the device
     return out
 
 
@@ -116,37 +116,41 @@ _REDUCE = {"mul": "prod", "min": "amin", "max": "amax"}
 
 
 def _scatter_impl(x, updates, *idx, mode="set"):
+    """Out-of-bounds updates are dropped by sending them to a spare row past the end (no boolean
+    mask: that would read the mask back to the host, a sync on GPUs and no CUDA graph)."""
     k = len(idx)
     shape = x.shape
-    out = x.clone()
     if not isinstance(updates, torch.Tensor):
         updates = torch.tensor(updates, dtype=x.dtype, device=x.device)
     tens = [ix.to(torch.int64) if isinstance(ix, torch.Tensor) else torch.tensor(ix, device=x.device)
             for ix in idx]
-    if tens:
-        tens = list(torch.broadcast_tensors(*tens))
-    ishape = tuple(tens[0].shape) if tens else ()
+    if not tens:   # no index: the whole array is the one target
+        upd = torch.broadcast_to(updates.to(x.dtype), shape)
+        if mode == "set":
+            return upd.clone()
+        op = {"add": torch.add, "mul": torch.mul, "min": torch.minimum, "max": torch.maximum}[mode]
+        return op(x, upd) if x.dtype != torch.bool or mode != "add" else x | upd
+    tens = list(torch.broadcast_tensors(*tens))
+    ishape = tuple(tens[0].shape)
     updates = torch.broadcast_to(updates.to(x.dtype), ishape + tuple(shape[k:]))
-    valid = torch.ones(ishape, dtype=torch.bool, device=x.device)
+    lead = int(np.prod(shape[:k], dtype=np.int64))
+    rest = int(np.prod(shape[k:], dtype=np.int64))
+    lin = None
+    valid = None
     for i, ix in enumerate(tens):
-        valid &= (ix >= 0) & (ix < shape[i])
-    tens = [ix[valid] for ix in tens]
-    upd = updates[valid]
+        ok = (ix >= 0) & (ix < shape[i])
+        valid = ok if valid is None else valid & ok
+        lin = ix if lin is None else lin * shape[i] + ix
+    lin = torch.where(valid, lin, lead).reshape(-1)
+    flat = torch.cat([x.reshape(lead, rest), x.new_zeros((1, rest))])
+    src = updates.reshape(lin.numel(), rest)
     if mode == "set":
-        out[tuple(tens)] = upd
+        flat[lin] = src
     elif mode == "add":
-        out.index_put_(tuple(tens), upd, accumulate=True)
+        flat.index_put_((lin,), src, accumulate=True)
     else:
-        lin = torch.zeros_like(tens[0]) if tens else torch.zeros((), dtype=torch.int64, device=x.device)
-        for i, ix in enumerate(tens):
-            lin = lin * shape[i] + ix
-        rest = int(np.prod(shape[k:], dtype=np.int64))
-        flat = out.reshape(-1, rest)
-        src = upd.reshape(-1, rest)
-        index = lin.reshape(-1, 1).expand(-1, rest)
-        flat.scatter_reduce_(0, index, src, reduce=_REDUCE[mode], include_self=True)
-        out = flat.reshape(shape)
-    return out
+        flat.scatter_reduce_(0, lin.reshape(-1, 1).expand(-1, rest), src, reduce=_REDUCE[mode], include_self=True)
+    return flat[:lead].reshape(shape)
 
 
 def _scatter_abstract(x, updates, *idx, mode="set"):
