@@ -1195,3 +1195,25 @@ def test_control_flow_grads():
                                                                              (jnp.ones(3),))[1])), rtol=1e-12)
     with pytest.raises(ValueError, match="Reverse-mode differentiation does not work for lax.while_loop"):
         jax.grad(lambda v: jnp.sum(wl(v)))(x)
+
+
+def test_saved_residuals_report():
+    """jax.ad_checkpoint.saved_residuals / print_saved_residuals: what the backward pass keeps,
+    named as JAX names it. Under checkpoint only the block's inputs are kept (as JAX 0.10.2
+    reports for the same block); plainly, the primitive outputs the derivative needs."""
+    import io
+    import contextlib
+    from jaxish.ad_checkpoint import saved_residuals, print_saved_residuals
+    x, w = jnp.ones((4, 3)), jnp.ones((3, 5))
+    fc = lambda x, w: jnp.sum(jax.checkpoint(_block)(x, w) * 3.0)
+    got = sorted((tuple(a.shape), d) for a, d in saved_residuals(fc, x, w))
+    assert got == [((3, 5), "from the argument w"), ((4, 3), "from the argument x")]
+    plain = saved_residuals(lambda x, w: jnp.sum(_block(x, w) * 3.0), x, w)
+    descs = [d for _, d in plain]
+    assert any(d.startswith("output of ") for d in descs) and "from the argument x" in descs
+    assert [d for _, d in saved_residuals(lambda x: jnp.sin(jnp.sin(x)) * 2, 1.0)] == ["output of cos"] * 2
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        print_saved_residuals(fc, x, w)
+    dt = "f64" if jax.config.jax_enable_x64 else "f32"   # (this file runs under x64)
+    assert sorted(buf.getvalue().splitlines()) == [f"{dt}[3,5] from the argument w", f"{dt}[4,3] from the argument x"]
