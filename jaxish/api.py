@@ -745,8 +745,11 @@ def named_call(fun, *, name=None):
     return fun
 
 
-def pure_callback(callback, result_shape_dtypes, *args, **kwargs):
-    raise NotImplementedError("pure_callback is not implemented yet")
+def pure_callback(callback, result_shape_dtypes, *args, sharding=None, vmap_method=None, **kwargs):
+    """jax.pure_callback (see jaxish/callback.py)."""
+    from .callback import pure_callback as _pure_callback
+    return _pure_callback(callback, result_shape_dtypes, *args, sharding=sharding, vmap_method=vmap_method,
+                          **kwargs)
 
 
 # ---- smaller pieces of JAX's top-level API ----------------------------------------------------

@@ -147,6 +147,39 @@ class Array:
     def astype(self, dtype, copy=False):
         return _np().astype(self, dtype)
 
+    def view(self, dtype=None, type=None):
+        """The bits read as `dtype` (JAX's Array.view): same shape for equal widths, else the last
+        axis resized by the width ratio; bools count as 8 bits."""
+        if type is not None:
+            raise NotImplementedError("`type` argument of array.view() is not supported.")
+        if dtype is None:
+            return self
+        import numpy as np
+        from . import dtypes, lax
+        jnp = _np()
+        dtype = dtypes.canonicalize(dtypes.check_dtype(dtype, "view"))
+        nin, nout = np.dtype(self.dtype).itemsize, np.dtype(dtype).itemsize
+        if self.ndim == 0:
+            if nin != nout:
+                raise ValueError("view() of a 0d array is only supported if the itemsize is unchanged.")
+            return self.reshape(1).view(dtype).reshape(())
+        if (self.shape[-1] * nin) % nout:
+            raise ValueError("When changing to a larger dtype, its size must be a divisor of the total size "
+                             "in bytes of the last axis of the array.")
+        x = self
+        if x.dtype == dtypes.bool_:
+            x = x.astype(jnp.uint8)
+        wide = jnp.uint8 if dtype == dtypes.bool_ else dtype
+        if nin == nout:
+            out = lax.bitcast_convert_type(x, wide)
+        elif nin > nout:   # each element becomes nin // nout narrower ones
+            out = lax.bitcast_convert_type(x, wide)
+            out = out.reshape(x.shape[:-1] + (x.shape[-1] * (nin // nout),))
+        else:
+            r = nout // nin
+            out = lax.bitcast_convert_type(x.reshape(x.shape[:-1] + (x.shape[-1] // r, r)), wide)
+        return out.astype(jnp.bool_) if dtype == dtypes.bool_ else out
+
     @property
     def T(self):
         return _np().transpose(self)

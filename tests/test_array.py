@@ -299,3 +299,23 @@ def test_tracers_support_the_array_surface():
     np.testing.assert_allclose(np.asarray(vm), [2 * 3 + 2, 2 * 12 + 5])
     g = jax.grad(lambda x: (x * x).sum())(a)
     np.testing.assert_allclose(np.asarray(g), 2 * np.asarray(a))
+
+
+def test_view_as_jax_and_numpy():
+    """Array.view(dtype): the bits reinterpreted; numpy's shapes for other widths, JAX's errors."""
+    x16 = np.arange(6, dtype=np.int16).reshape(2, 3)
+    np.testing.assert_array_equal(np.asarray(jnp.asarray(x16).view(jnp.int8)), x16.view(np.int8))
+    x8 = np.arange(8, dtype=np.uint8).reshape(2, 4)
+    np.testing.assert_array_equal(np.asarray(jnp.asarray(x8).view(jnp.int16)), x8.view(np.int16))
+    f = np.array([1.0, -2.5], np.float32)
+    np.testing.assert_array_equal(np.asarray(jnp.asarray(f).view(jnp.int32)), f.view(np.int32))
+    assert int(jnp.float32(1).view(jnp.int32)) == 1065353216
+    np.testing.assert_array_equal(np.asarray(jnp.array([1, 0, 1], jnp.int8).view(jnp.bool_)), [True, False, True])
+    x = jnp.arange(3)
+    assert x.view() is x
+    with pytest.raises(ValueError, match="divisor of the total size in bytes"):
+        jnp.arange(3, dtype=jnp.int16).view(jnp.int32)
+    with pytest.raises(ValueError, match="0d array"):
+        jnp.float32(1).view(jnp.uint8)
+    g = jax.jit(lambda a: a.view(jnp.uint32) >> 31)(jnp.asarray(f))   # under jit: the sign bits
+    np.testing.assert_array_equal(np.asarray(g), [0, 1])

@@ -4,7 +4,13 @@ import contextlib
 
 from ..config import enable_x64 as _x64_flag
 
-__all__ = ["enable_x64", "disable_x64"]
+__all__ = ["enable_x64", "disable_x64", "io_callback"]
+
+
+def io_callback(callback, result_shape_dtypes, *args, sharding=None, ordered=False, **kwargs):
+    """jax.experimental.io_callback (see jaxish/callback.py)."""
+    from ..callback import io_callback as _io_callback
+    return _io_callback(callback, result_shape_dtypes, *args, sharding=sharding, ordered=ordered, **kwargs)
 
 
 @contextlib.contextmanager
