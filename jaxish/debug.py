@@ -3,16 +3,18 @@
 `debug_callback` is an effectful primitive: DCE keeps it, CSE and constant folding leave it
 alone, and its impl calls the Python callback with numpy values when the program runs."""
 import builtins
+import logging
+import string
 
 import numpy as np
 import torch
 
-from .array import Array, ArrayImpl, _torch_to_numpy
+from .array import Array, _torch_to_numpy
 from .interpreters import core
 from .interpreters.core import Primitive
 from .tree_util import tree_flatten, tree_unflatten
 
-__all__ = ["print", "callback", "debug_callback_p"]
+__all__ = ["print", "log", "callback", "debug_callback_p"]
 
 debug_callback_p = Primitive("debug_callback", multiple_results=True)
 debug_callback_p.effectful = True
@@ -80,11 +82,60 @@ def callback(callback, *args, ordered=False, **kwargs):
     debug_callback_p.bind(*dyn, callback=flat_callback)
 
 
-def print(fmt, *args, ordered=False, **kwargs):
-    """Print `fmt.format(*args, **kwargs)` with the runtime values, jitted or not."""
-    def _format_and_print(*a, **k):
-        builtins.print(fmt.format(*a, **k))
-    callback(_format_and_print, *args, ordered=ordered, **kwargs)
+class _FormatChecker(string.Formatter):
+    """JAX's check of a debug.print format at trace time: fields resolve, every argument is used
+    (an f-string passed by mistake leaves keyword arguments unused); nothing is formatted."""
+
+    def format_field(self, value, format_spec):
+        return ""
+
+    def check_unused_args(self, used_args, args, kwargs):
+        unused_args = [a for i, a in enumerate(args) if i not in used_args]
+        unused_kwargs = [k for k in kwargs if k not in used_args]
+        if unused_args:
+            raise ValueError(f"Unused positional arguments to `jax.debug.print`: {unused_args}")
+        if unused_kwargs:
+            raise ValueError(f"Unused keyword arguments to `jax.debug.print`: {unused_kwargs}. You may be "
+                             "passing an f-string (i.e, `f\"{x}\"`) into `jax.debug.print` and instead should "
+                             "pass in a regular string.")
+
+
+def _printer(ordered, skip_format_check, emit):
+    def _print(fmt, *args, **kwargs):
+        if not skip_format_check:
+            _FormatChecker().format(fmt, *args, **kwargs)
+        opts = np.get_printoptions()
+
+        def _format_and_emit(*a, **k):
+            with np.printoptions(**opts):
+                emit(fmt.format(*a, **k))
+        callback(_format_and_emit, *args, ordered=ordered, **kwargs)
+    return _print
+
+
+def print(fmt=None, *args, ordered=False, partitioned=False, skip_format_check=False, **kwargs):
+    """Print `fmt.format(*args, **kwargs)` with the runtime values, jitted or not. Also JAX's
+    two-call form: `jax.debug.print(ordered=True)("x={x}", x=x)`."""
+    p = _printer(ordered, skip_format_check, builtins.print)
+    if fmt is not None:
+        return p(fmt, *args, **kwargs)
+    if args or kwargs:
+        raise TypeError(f"debug_print received unexpected arguments in the two-call form: {args=} {kwargs=}")
+    return p
+
+
+_log = logging.getLogger("jaxish.debug")
+
+
+def log(fmt=None, *args, ordered=False, partitioned=False, skip_format_check=False, **kwargs):
+    """debug.print through the `logging` module (logger "jaxish.debug", level INFO), as JAX's
+    jax.debug.log."""
+    p = _printer(ordered, skip_format_check, _log.info)
+    if fmt is not None:
+        return p(fmt, *args, **kwargs)
+    if args or kwargs:
+        raise TypeError(f"debug_print received unexpected arguments in the two-call form: {args=} {kwargs=}")
+    return p
 
 
 def breakpoint(*args, **kwargs):

@@ -122,7 +122,12 @@ def is_inexact(dtype):
 
 
 def issubdtype(a, b):
-    """np.issubdtype that knows bfloat16 is floating."""
+    """np.issubdtype that knows bfloat16 is floating, and typed-key dtypes (key<fry>) are
+    prng_key and extended."""
+    if type(a).__name__ == "KeyTy":
+        return b in (prng_key, extended) or a == b
+    if isinstance(b, type) and issubclass(b, extended):
+        return False
     if not (isinstance(a, type) and issubclass(a, np.generic)):
         a = getattr(a, "dtype", a)
     a = np.dtype(a)
@@ -132,6 +137,43 @@ def issubdtype(a, b):
     if not (isinstance(b, type) and issubclass(b, np.generic)):
         b = getattr(b, "dtype", b)
     return np.issubdtype(a, b)
+
+
+class extended(np.generic):
+    """The category of JAX's extended dtypes (jax.dtypes.extended): typed PRNG keys here."""
+
+
+class prng_key(extended):
+    """The category of typed PRNG key dtypes (jax.dtypes.prng_key)."""
+
+
+def canonicalize_dtype(dtype, allow_extended_dtype=False):
+    """jax.dtypes.canonicalize_dtype: the dtype arrays get under the current x64 setting
+    (float64 -> float32 and int64 -> int32 without x64)."""
+    return canonicalize(check_dtype(dtype))
+
+
+def itemsize_bits(dtype):
+    """The width of `dtype` in bits (bool counts 8, as JAX)."""
+    return check_dtype(dtype).itemsize * 8
+
+
+def scalar_type_of(x):
+    """The Python scalar type (bool, int, float or complex) of x's dtype."""
+    dt = getattr(x, "dtype", None)
+    if dt is None:
+        dt = np.asarray(x).dtype
+    dt = np.dtype(dt)
+    if dt == bool_:
+        return bool
+    if dt.kind in "iu":
+        return int
+    if dt.kind == "f" or dt == bfloat16:
+        return float
+    if dt.kind == "c":
+        return complex
+    raise TypeError(f"Value {x!r} with dtype {dt} is not a valid JAX array type. Only arrays of numeric "
+                    "types are supported by JAX.")
 
 
 def finfo(dtype):

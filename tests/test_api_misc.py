@@ -569,3 +569,34 @@ def test_platform_dependent_and_tokens():
         lax.platform_dependent(1.0, tpu=lambda x: x)
     t = lax.create_token(1.0)
     assert isinstance(t, lax.Token) and isinstance(lax.after_all(t, jnp.ones(2)), lax.Token)
+
+
+def test_debug_print_forms_checks_and_log(capsys, caplog):
+    """jax.debug.print's two-call form and trace-time format check (an f-string leaves keyword
+    arguments unused: ValueError), and jax.debug.log through the logging module."""
+    import logging
+    jax.jit(lambda x: jax.debug.print(ordered=True)("y={} {z}", x, z=x * 2))(1.0)
+    assert capsys.readouterr().out == "y=1.0 2.0\n"
+    with pytest.raises(ValueError, match="Unused keyword arguments to `jax.debug.print`: \\['x'\\]"):
+        jax.debug.print("plain", x=1.0)
+    with pytest.raises(ValueError, match="Unused positional arguments"):
+        jax.debug.print("{}", 1.0, 2.0)
+    with pytest.raises(TypeError, match="two-call form"):
+        jax.debug.print(None, 1.0)
+    with caplog.at_level(logging.INFO, logger="jaxish.debug"):
+        jax.jit(lambda x: jax.debug.log("logged {}", x))(3.0)
+    assert [r.getMessage() for r in caplog.records if r.name == "jaxish.debug"] == ["logged 3.0"]
+
+
+def test_dtypes_public_helpers_as_jax():
+    import numpy as np
+    from jaxish import dtypes
+    assert dtypes.canonicalize_dtype(np.float64) == np.float32 and dtypes.canonicalize_dtype(np.int64) == np.int32
+    assert dtypes.itemsize_bits(jnp.bfloat16) == 16 and dtypes.itemsize_bits(np.bool_) == 8
+    assert dtypes.scalar_type_of(1.0) is float and dtypes.scalar_type_of(np.int8(3)) is int
+    assert dtypes.scalar_type_of(jnp.ones(2, jnp.bfloat16)) is float and dtypes.scalar_type_of(jnp.ones(2, bool)) is bool
+    with pytest.raises(TypeError, match="not a valid JAX array type"):
+        dtypes.scalar_type_of("a")
+    assert jnp.issubdtype(jax.random.key_dtype(), dtypes.prng_key)
+    assert jnp.issubdtype(jax.random.key_dtype(), dtypes.extended)
+    assert not jnp.issubdtype(jnp.float32, dtypes.extended) and jnp.issubdtype(jnp.float32, jnp.floating)
