@@ -167,3 +167,17 @@ def test_a_held_lock_runs_plain():
 def test_mode_from_environment(monkeypatch, value, expected):
     monkeypatch.setenv("JAXISH_CUDA_GRAPHS", value)
     assert graphs.mode() == expected
+
+
+def test_programs_calling_back_into_python_are_never_captured():
+    """A capture and the timed trial run the launcher again: a debug.print or io_callback would
+    fire extra times, so executables with host callbacks keep the plain launcher."""
+    def printing(x):
+        jax.debug.print("x {}", x)
+        return x * 2
+
+    def calling(x):
+        return jax.pure_callback(lambda v: np.asarray(v), jax.ShapeDtypeStruct((3,), jnp.float32), x) + 1
+    for f, has in ((printing, True), (calling, True), (lambda x: jnp.sin(x) * x, False)):
+        exe = jax.jit(f, backend="triton").lower(jnp.ones(3)).compile().executable
+        assert exe._host_effects() is has

@@ -138,10 +138,18 @@ class TritonExecutable:
             log.info("triton direct launch unavailable: %s", e)
             return slow
         fast = self._build_launcher(direct=(stream, slow), guard=guard)
-        if self.donate:   # donated inputs are overwritten in place: no graph (it would copy them)
+        if self.donate or self._host_effects():
+            # donated inputs are overwritten in place (a graph would copy them); host callbacks
+            # would run again at the capture and the timed trial (and cannot be captured anyway)
             return fast
         di = self.device.index if self.device.index is not None else torch.cuda.current_device()
         return graphs.graphed(fast, torch.device(self.device.type, di), self._lock, guard=(guard[0], di))
+
+    def _host_effects(self):
+        """Whether a step calls back into Python (debug.print, io_callback, pure_callback)."""
+        return any(not isinstance(st, K.Kernel) and (getattr(st.primitive, "effectful", False) or
+                                                     getattr(st.primitive, "extern", None) == "callback")
+                   for st in self.program.steps)
 
     def _build_launcher(self, direct=None, guard=None):
         """Generate run(ts). With `direct=(stream_fn, slow_run)`, each kernel's first call goes
