@@ -554,3 +554,9 @@ def _close(a, b):
 def test_idiom_matches_jax(name):
     got = _flat(CASES[name]())
     assert _close(EXPECTED[name], got), (EXPECTED[name], got)
+
+
+def test_isscalar_as_jax():
+    values = [1, 1.0, "a", len, np.float32(1), jnp.ones(()), jnp.ones(2), [1], None, True, 1j, np.ones(())]
+    assert [jnp.isscalar(v) for v in values] == [True, True, True, False, True, True, False, False, False, True,
+                                                True, True]   # JAX 0.10.2

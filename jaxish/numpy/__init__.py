@@ -61,14 +61,11 @@ def can_cast(from_, to, casting="safe"):
 
 
 def isscalar(element):
-    if isinstance(element, (int, float, _builtins.bool, complex, _np.generic)):
-        return True
-    if isinstance(element, ndarray):
+    if isinstance(element, (int, float, _builtins.bool, complex, _np.generic, str, bytes)):
+        return True   # (a string too, as JAX's and numpy's)
+    if isinstance(element, (ndarray, _np.ndarray)):
         return element.ndim == 0
-    try:   # as JAX: anything numpy sees as 0-d (a string too)
-        return _np.ndim(element) == 0
-    except Exception:  # noqa: BLE001
-        return False
+    return False      # not None, a function or a list (numpy's 0-d object reading)
 
 
 def iscomplexobj(x):
