@@ -1,3 +1,5 @@
-"""jaxish.scipy: the parts of jax.scipy that sit on lax primitives (special functions, stats.norm)."""
+"""jaxish.scipy: jax.scipy on lax primitives (special functions, linalg, stats, optimize, sparse
+linear solvers, signal, fft, integrate, interpolate, ndimage, cluster)."""
 from . import special, stats  # noqa: F401
 from . import linalg  # noqa: F401
+from . import cluster, fft, integrate, interpolate, ndimage, optimize, signal, sparse  # noqa: F401
