@@ -113,15 +113,19 @@ def _printer(ordered, skip_format_check, emit):
     return _print
 
 
-def print(fmt=None, *args, ordered=False, partitioned=False, skip_format_check=False, **kwargs):
-    """Print `fmt.format(*args, **kwargs)` with the runtime values, jitted or not. Also JAX's
-    two-call form: `jax.debug.print(ordered=True)("x={x}", x=x)`."""
-    p = _printer(ordered, skip_format_check, builtins.print)
+def _two_call(emit, fmt, args, kwargs, ordered, skip_format_check):
+    p = _printer(ordered, skip_format_check, emit)
     if fmt is not None:
         return p(fmt, *args, **kwargs)
     if args or kwargs:
         raise TypeError(f"debug_print received unexpected arguments in the two-call form: {args=} {kwargs=}")
     return p
+
+
+def print(fmt=None, *args, ordered=False, partitioned=False, skip_format_check=False, **kwargs):
+    """Print `fmt.format(*args, **kwargs)` with the runtime values, jitted or not. Also JAX's
+    two-call form: `jax.debug.print(ordered=True)("x={x}", x=x)`."""
+    return _two_call(builtins.print, fmt, args, kwargs, ordered, skip_format_check)
 
 
 _log = logging.getLogger("jaxish.debug")
@@ -130,12 +134,7 @@ _log = logging.getLogger("jaxish.debug")
 def log(fmt=None, *args, ordered=False, partitioned=False, skip_format_check=False, **kwargs):
     """debug.print through the `logging` module (logger "jaxish.debug", level INFO), as JAX's
     jax.debug.log."""
-    p = _printer(ordered, skip_format_check, _log.info)
-    if fmt is not None:
-        return p(fmt, *args, **kwargs)
-    if args or kwargs:
-        raise TypeError(f"debug_print received unexpected arguments in the two-call form: {args=} {kwargs=}")
-    return p
+    return _two_call(_log.info, fmt, args, kwargs, ordered, skip_format_check)
 
 
 def breakpoint(*args, **kwargs):

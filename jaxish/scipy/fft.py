@@ -5,7 +5,6 @@ dct/dctn, i.e. scipy's type-3 transforms suitably normalized); any other ``type`
 NotImplementedError, and ``norm`` must be None, "backward" or "ortho" (ValueError otherwise).
 Complex inputs are transformed as real and imaginary parts separately.
 """
-import math
 import operator
 from collections.abc import Sequence
 
@@ -126,31 +125,27 @@ def _complex_split(fn, x, **kw):
     return lax.complex(fn(jnp.real(x), **kw), fn(jnp.imag(x), **kw))
 
 
+def _one(name, one, x, type, n, axis, norm):
+    """dct/idct: the input resized to n along axis, then the 1-d transform `one` along it."""
+    x = _prep(name, x)
+    _check(name, type, norm)
+    if dtypes.is_complex(_real_dtype(x)):
+        return _complex_split(dct if name == "dct" else idct, x, type=type, n=n, axis=axis, norm=norm)
+    if x.ndim == 0:
+        raise ValueError(f"{name}: input must have at least one dimension")
+    axis = _canon_axis(axis, x.ndim)
+    return one(_resize(x, n, axis), axis, norm)
+
+
 def dct(x, type=2, n=None, axis=-1, norm=None):
     """JAX's jax.scipy.fft.dct: the type-2 discrete cosine transform along ``axis``, with
     the input zero-padded or truncated to length ``n``."""
-    x = _prep("dct", x)
-    _check("dct", type, norm)
-    if dtypes.is_complex(_real_dtype(x)):
-        return _complex_split(dct, x, type=type, n=n, axis=axis, norm=norm)
-    if x.ndim == 0:
-        raise ValueError("dct: input must have at least one dimension")
-    axis = _canon_axis(axis, x.ndim)
-    x = _resize(x, n, axis)
-    return _dct1(x, axis, norm)
+    return _one("dct", _dct1, x, type, n, axis, norm)
 
 
 def idct(x, type=2, n=None, axis=-1, norm=None):
     """JAX's jax.scipy.fft.idct: the inverse of the type-2 DCT (``idct(dct(x)) == x``)."""
-    x = _prep("idct", x)
-    _check("idct", type, norm)
-    if dtypes.is_complex(_real_dtype(x)):
-        return _complex_split(idct, x, type=type, n=n, axis=axis, norm=norm)
-    if x.ndim == 0:
-        raise ValueError("idct: input must have at least one dimension")
-    axis = _canon_axis(axis, x.ndim)
-    x = _resize(x, n, axis)
-    return _idct1(x, axis, norm)
+    return _one("idct", _idct1, x, type, n, axis, norm)
 
 
 def _nd_args(x, s, axes):
@@ -175,30 +170,26 @@ def _nd_args(x, s, axes):
     return s, axes
 
 
-def dctn(x, type=2, s=None, axes=None, norm=None):
-    """JAX's jax.scipy.fft.dctn: the type-2 DCT over several axes (all by default, or the
-    last ``len(s)``), each resized to the matching entry of ``s``."""
-    x = _prep("dctn", x)
-    _check("dctn", type, norm)
+def _nd(name, one, x, type, s, axes, norm):
+    """dctn/idctn: each axis resized to its entry of s, then the 1-d transform `one` along it."""
+    x = _prep(name, x)
+    _check(name, type, norm)
     if dtypes.is_complex(_real_dtype(x)):
-        return _complex_split(dctn, x, type=type, s=s, axes=axes, norm=norm)
+        return _complex_split(dctn if name == "dctn" else idctn, x, type=type, s=s, axes=axes, norm=norm)
     s, axes = _nd_args(x, s, axes)
     for i, a in enumerate(axes):
         x = _resize(x, s[i] if s is not None else None, a)
     for a in axes:
-        x = _dct1(x, a, norm)
+        x = one(x, a, norm)
     return x
+
+
+def dctn(x, type=2, s=None, axes=None, norm=None):
+    """JAX's jax.scipy.fft.dctn: the type-2 DCT over several axes (all by default, or the
+    last ``len(s)``), each resized to the matching entry of ``s``."""
+    return _nd("dctn", _dct1, x, type, s, axes, norm)
 
 
 def idctn(x, type=2, s=None, axes=None, norm=None):
     """JAX's jax.scipy.fft.idctn: the inverse of dctn (type 2)."""
-    x = _prep("idctn", x)
-    _check("idctn", type, norm)
-    if dtypes.is_complex(_real_dtype(x)):
-        return _complex_split(idctn, x, type=type, s=s, axes=axes, norm=norm)
-    s, axes = _nd_args(x, s, axes)
-    for i, a in enumerate(axes):
-        x = _resize(x, s[i] if s is not None else None, a)
-    for a in axes:
-        x = _idct1(x, a, norm)
-    return x
+    return _nd("idctn", _idct1, x, type, s, axes, norm)
