@@ -394,8 +394,113 @@ def _(): return jax.jacrev(lambda z: z ** 2, holomorphic=True)(jnp.array([1.0 + 
 def _(): return jax.grad(jax.checkpoint(lambda x: jnp.sum(jnp.tanh(x @ x)), policy=jax.checkpoint_policies.dots_saveable))(A)
 
 
+A2 = jnp.array([[2.0, 0.5], [0.5, 1.0]])
+
+@case("jit_grad_scan_remat")
+def _():
+    def f(x):
+        def body(c, _): return jax.checkpoint(lambda c: jnp.sin(c) * 1.1)(c), c
+        return lax.scan(body, x, None, length=5)[0].sum()
+    return jax.jit(jax.grad(f))(jnp.array([0.3, 0.7]))
+@case("vmap_cond_batched_pred")
+def _(): return jax.vmap(lambda x: lax.cond(x > 0, lambda v: v * 2, lambda v: -v, x))(jnp.array([-1.0, 2.0, 0.5]))
+@case("nested_vmap_in_axes")
+def _(): return jax.vmap(jax.vmap(lambda a, b: a * b, in_axes=(0, None)), in_axes=(None, 0))(jnp.arange(3.0), jnp.arange(2.0))
+@case("jvp_while")
+def _(): return jax.jvp(lambda x: lax.while_loop(lambda c: c[0] < 5, lambda c: (c[0] + 1, c[1] * 1.5), (0, x))[1], (2.0,), (1.0,))
+@case("custom_vjp_pytree_res_vmap")
+def _():
+    @jax.custom_vjp
+    def f(x): return jnp.sin(x)
+    def fwd(x): return jnp.sin(x), {"c": jnp.cos(x), "x": x}
+    def bwd(res, g): return (g * res["c"] * 2,)
+    f.defvjp(fwd, bwd)
+    return jax.vmap(jax.grad(f))(jnp.array([0.1, 0.5]))
+@case("grad_sort_gather_neg")
+def _():
+    return jax.grad(lambda x: jnp.sort(x)[-1] * 3 + x[-2])(jnp.array([3.0, 1.0, 2.0]))
+@case("grad_norm_at_zero")
+def _(): return jax.grad(lambda x: jnp.linalg.norm(x))(jnp.zeros(2))
+@case("eigh_grad")
+def _(): return jax.grad(lambda a: jnp.linalg.eigh(a)[0][-1])(A2)
+@case("svd_grad")
+def _(): return jax.grad(lambda a: jnp.linalg.svd(a, compute_uv=False).sum())(A2)
+@case("double_where")
+def _():
+    def f(x):
+        safe = jnp.where(x > 0, x, 1.0)
+        return jnp.where(x > 0, jnp.log(safe), 0.0)
+    return jax.grad(lambda x: f(x).sum())(jnp.array([0.0, 2.0]))
+@case("vmap_random_split")
+def _():
+    keys = jax.random.split(jax.random.PRNGKey(3), 3)
+    return jax.vmap(lambda k: jax.random.normal(k, (2,)))(keys)
+@case("dot_product_attention")
+def _():
+    q = jnp.arange(24.0).reshape(1, 3, 2, 4) / 10
+    return jax.nn.dot_product_attention(q, q, q, is_causal=True)
+@case("einsum_grad")
+def _(): return jax.grad(lambda a, b: jnp.einsum("ij,jk->", a, b), argnums=(0, 1))(A2, A2 * 2)
+@case("linearize")
+def _():
+    y, f_jvp = jax.linearize(lambda x: jnp.sin(x) * x, 1.0)
+    return y, f_jvp(2.0)
+@case("vjp_has_aux")
+def _():
+    y, vjp, aux = jax.vjp(lambda x: (x ** 2, x + 10), 3.0, has_aux=True)
+    return y, vjp(1.0), aux
+@case("jacfwd_of_vmap")
+def _(): return jax.jacfwd(jax.vmap(lambda x: jnp.sin(x) * x))(jnp.array([0.5, 1.0]))
+@case("hessian_dict")
+def _(): return jax.hessian(lambda p: p["a"] ** 2 * p["b"])({"a": 1.0, "b": 2.0})
+@case("scatter_add_lax")
+def _():
+    dn = lax.ScatterDimensionNumbers(update_window_dims=(), inserted_window_dims=(0,), scatter_dims_to_operand_dims=(0,))
+    return lax.scatter_add(jnp.zeros(4), jnp.array([[1], [1], [3]]), jnp.array([1.0, 2.0, 3.0]), dn)
+@case("grad_of_grad_custom_jvp_softplus")
+def _(): return jax.grad(jax.grad(jax.nn.softplus))(0.3)
+@case("jit_static_tuple_arg")
+def _(): return jax.jit(lambda x, shape: jnp.reshape(x, shape), static_argnums=1)(jnp.arange(6.0), (2, 3))
+@case("vmap_of_jit_with_consts")
+def _():
+    c = jnp.array([1.0, 2.0])
+    return jax.vmap(jax.jit(lambda x: x * c))(jnp.ones((3, 2)))
+@case("lax_reduce_custom")
+def _(): return lax.reduce(jnp.arange(1.0, 5.0), 1.0, lambda a, b: a * b, (0,))
+@case("while_fori_grad_fori")
+def _(): return jax.grad(lambda x: lax.fori_loop(0, 3, lambda i, c: c * x, 1.0))(2.0)
+@case("map_over_pytree_leaves_jit")
+def _(): return jax.jit(lambda t: jax.tree.map(jnp.sum, t))({"a": jnp.ones(3), "b": [jnp.ones((2, 2))]})
+@case("grad_through_cumsum_cumprod")
+def _(): return jax.grad(lambda x: jnp.cumprod(x)[-1] + jnp.cumsum(x)[1])(jnp.array([1.0, 2.0, 3.0]))
+@case("grad_clip_maximum_tie")
+def _(): return jax.grad(lambda x: jnp.maximum(x, 1.0).sum() + jnp.clip(x, 0.0, 2.0).sum())(jnp.array([1.0, 2.0, 3.0]))
+@case("grad_abs_at_zero_sign")
+def _(): return jax.grad(lambda x: jnp.abs(x).sum())(jnp.array([0.0, -1.0])), jax.grad(lambda x: jnp.sqrt(x))(4.0)
+@case("argmax_grad_zero")
+def _(): return jax.grad(lambda x: x[jnp.argmax(x)] * 2)(jnp.array([1.0, 5.0, 3.0]))
+@case("complex_grad")
+def _(): return jax.grad(lambda z: jnp.abs(z) ** 2)(1.0 + 2.0j)
+@case("jacrev_matrix_out")
+def _(): return jax.jacrev(lambda x: jnp.outer(x, x))(jnp.array([1.0, 2.0]))
+@case("logsumexp_grad_inf")
+def _(): return jax.grad(lambda x: jax.nn.logsumexp(x))(jnp.array([-jnp.inf, 0.0, 1.0]))
+@case("softmax_grad")
+def _(): return jax.jacrev(jax.nn.softmax)(jnp.array([0.0, 1.0]))
+@case("pmap_like_vmap_psum_mean")
+def _(): return jax.vmap(lambda x: x - lax.pmean(x, "b"), axis_name="b")(jnp.arange(4.0))
+@case("scan_grad_carry_tuple")
+def _():
+    def f(w):
+        def body(c, x): h, s = c; h = jnp.tanh(w * h + x); return (h, s + h), h
+        return lax.scan(body, (0.0, 0.0), jnp.array([0.1, 0.2, 0.3]))[0][1]
+    return jax.grad(f)(0.5)
+@case("remat_grad_matches")
+def _(): return jax.grad(jax.remat(lambda x: jnp.sin(jnp.sin(x))))(0.7)
+
 # JAX 0.10.2's results for the cases above
-EXPECTED = {'argmax_keepdims': [[[1], [0]]],
+EXPECTED = {'argmax_grad_zero': [[0.0, 2.0, 0.0]],
+ 'argmax_keepdims': [[[1], [0]]],
  'associative_scan': [[1.0, 3.0, 6.0, 10.0, 15.0], [5, 5, 5, 5, 4]],
  'astype_and_view': [[0.0, 0.5, 1.0], [1065353216]],
  'at_apply_min': [[0.0, 0.8414999842643738, 0.9093000292778015, 3.0, 4.0], [-1.0, 1.0, 2.0, 3.0, 4.0],
@@ -412,6 +517,7 @@ EXPECTED = {'argmax_keepdims': [[[1], [0]]],
                      [-0.08919999748468399, 0.36399999260902405, -0.014100000262260437],
                      [-0.06109999865293503, -0.014100000262260437, 0.516700029373169]]],
  'clamp_select': [[0.0, 0.5, 1.0], [1.0, 0.0]],
+ 'complex_grad': [[2.0, -4.0]],
  'cond_tuple_operands': [3.0],
  'conv_nhwc': [[[32.0, 48.0, 48.0, 48.0, 32.0], [48.0, 72.0, 72.0, 72.0, 48.0],
                 [48.0, 72.0, 72.0, 72.0, 48.0], [48.0, 72.0, 72.0, 72.0, 48.0],
@@ -421,8 +527,19 @@ EXPECTED = {'argmax_keepdims': [[[1], [0]]],
  'cumsum_reverse_lax': [[6.0, 6.0, 5.0, 3.0]],
  'custom_jvp': [1.0, [0.5, 0.7311000227928162, 0.8808000087738037]],
  'custom_vjp_nondiff': [[0.5, 0.10000000149011612]],
+ 'custom_vjp_pytree_res_vmap': [[1.9900000095367432, 1.7552000284194946]],
  'debug_print_in_jit': [[1.0, 2.0]],
  'device_put_devices': [[2.0, 2.0], 1],
+ 'dot_product_attention': [[[[[0.0, 0.10000000149011612, 0.20000000298023224, 0.30000001192092896],
+                              [0.4000000059604645, 0.5, 0.6000000238418579, 0.699999988079071]],
+                             [[0.6564000248908997, 0.7563999891281128, 0.8564000129699707,
+                               0.9563999772071838],
+                              [1.117300033569336, 1.2173000574111938, 1.3172999620437622,
+                               1.4172999858856201]],
+                             [[1.548699975013733, 1.6486999988555908, 1.7487000226974487, 1.8487000465393066],
+                              [1.9736000299453735, 2.0736000537872314, 2.1735999584198,
+                               2.2736001014709473]]]]],
+ 'double_where': [[0.0, 0.5]],
  'dtype_promotion_mixed': ['float32', 'float32'],
  'dynamic_slice_update': [[6.0, 7.0, 8.0, 9.0], [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 1.0, 1.0, 1.0],
                           [2.0, 3.0, 4.0]],
@@ -430,31 +547,49 @@ EXPECTED = {'argmax_keepdims': [[[1], [0]]],
           [[0.2529999911785126, 0.48190000653266907, 0.8389000296592712],
            [0.05339999869465828, 0.8587999939918518, 0.5095000267028809],
            [0.9660000205039978, 0.1738000065088272, 0.1915999948978424]]],
+ 'eigh_grad': [[[0.853600025177002, 0.35359999537467957], [0.35359999537467957, 0.14640000462532043]]],
+ 'einsum_grad': [[[5.0, 3.0], [5.0, 3.0]], [[2.5, 2.5], [1.5, 1.5]]],
  'einsum_optimize': [[[12.0, 12.0], [12.0, 12.0]]],
  'eval_shape': ['(3, 3)'],
  'fori_traced_bounds': [10, 21],
  'fori_tuple_carry': [6, 16.0],
  'glorot': [3, 2],
+ 'grad_abs_at_zero_sign': [[1.0, -1.0], 0.25],
+ 'grad_clip_maximum_tie': [[1.5, 1.5, 1.0]],
  'grad_int_argnums_tuple': [6.0, 2.0],
+ 'grad_norm_at_zero': [[math.nan, math.nan]],
+ 'grad_of_grad_custom_jvp_softplus': [0.24449999630451202],
  'grad_of_while_error': ['ValueError'],
+ 'grad_sort_gather_neg': [[3.0, 1.0, 0.0]],
+ 'grad_through_cumsum_cumprod': [[7.0, 4.0, 2.0]],
  'hessian': [[[2.694700002670288, 0.0], [0.0, 7.44920015335083]]],
+ 'hessian_dict': [4.0, 2.0, 2.0, 0.0],
  'histogram_bincount': [[1.0, 3.0], [0.10000000149011612, 0.5, 0.8999999761581421], [1, 0, 2, 0]],
  'jacfwd_dict': [[[2.0, 0.0], [0.0, 4.0]], [1.0, 1.0]],
- 'jacrev_holomorphic': [[[2.0, 2.0, 0.0, 0.0], [0.0, 0.0, 4.0, 0.0]]],
+ 'jacfwd_of_vmap': [[[0.9182000160217285, 0.0], [0.0, 1.3818000555038452]]],
+ 'jacrev_holomorphic': [[[[2.0, 2.0], [0.0, 0.0]], [[0.0, 0.0], [4.0, 0.0]]]],
+ 'jacrev_matrix_out': [[[[2.0, 0.0], [2.0, 1.0]], [[2.0, 1.0], [0.0, 4.0]]]],
  'jit_donate': [[2.0, 2.0, 2.0]],
+ 'jit_grad_scan_remat': [[1.1684000492095947, 0.39579999446868896]],
  'jit_method_static_self': [[2.0, 2.0], [3.0, 3.0]],
  'jit_none_out': [1.0],
  'jit_static_argnames': [[3.0, 3.0, 3.0], [4.0, 4.0, 4.0]],
+ 'jit_static_tuple_arg': [[[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]],
  'jnp_interp': [[5.0, 5.0]],
  'jnp_pad_reflect': [[2.0, 1.0, 0.0, 1.0, 2.0, 3.0, 2.0]],
  'jnp_unique_size': [[1, 2, 3, 0]],
  'jnp_vectorize': [[4.0, 4.0, 4.0]],
+ 'jvp_while': [15.1875, 7.593800067901611],
  'key_data_wrap': [[0, 7], [0.6740999817848206, 0.9746000170707703], [0.6751000285148621, 0.826200008392334]],
  'lax_map_batch': [[0.0, 1.0, 4.0, 9.0, 16.0]],
+ 'lax_reduce_custom': [24.0],
  'lax_reduce_window_avgpool': [[[[[2.5], [4.5]], [[10.5], [12.5]]]]],
  'linear_transpose': [5.0],
+ 'linearize': [0.8414999842643738, 2.7634999752044678],
  'logsumexp_b_sign': [1.6812000274658203, 1.0],
+ 'logsumexp_grad_inf': [[0.0, 0.2689000070095062, 0.7311000227928162]],
  'lstsq': [[0.2069000005722046, 0.2720000147819519]],
+ 'map_over_pytree_leaves_jit': [3.0, 4.0],
  'matrix_power_kron_trace': [[[77.69999694824219, 39.189998626708984, 16.44499969482422],
                               [39.189998626708984, 37.52000045776367, 8.557999610900879],
                               [16.44499969482422, 8.557999610900879, 10.479999542236328]],
@@ -462,6 +597,7 @@ EXPECTED = {'argmax_keepdims': [[[1], [0]]],
                               [0.0, 0.0, 1.0, 1.0]],
                              9.0, [0, 1, 1, 2, 2, 2], [0, 0, 1, 0, 1, 2]],
  'named_scope_jvp': [0.8414999842643738, 1.3818000555038452],
+ 'nested_vmap_in_axes': [[[0.0, 0.0, 0.0], [0.0, 1.0, 2.0]]],
  'nn_funcs': [[-0.045499999076128006, 0.0, 2.996000051498413], [0.0, 0.0, 6.0],
               [-5.054999828338623, -3.055000066757202, -0.054999999701976776],
               [-1.1354999542236328, -0.16220000386238098, 1.2977999448776245],
@@ -471,6 +607,7 @@ EXPECTED = {'argmax_keepdims': [[[1], [0]]],
  'norms': [5.61959981918335, 4.72160005569458, 9.0, 5.5],
  'one_hot': [[[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]],
  'partial_tree_transpose': [6.0, 1, 3, 2, 4],
+ 'pmap_like_vmap_psum_mean': [[-1.5, -0.5, 0.5, 1.5]],
  'pure_callback': [[0.0, 0.8414999842643738, 0.9093000292778015]],
  'qr_abs': [[[4.153299808502197, 1.7094999551773071, 0.7705000042915344],
              [0.0, 2.6679000854492188, 0.06859999895095825], [0.0, 0.0, 1.9213999509811401]]],
@@ -485,12 +622,15 @@ EXPECTED = {'argmax_keepdims': [[[1], [0]]],
                          [0.007300000172108412, 0.020899999886751175], [9, 4, 3]],
  'register_dataclass': [[3.0, 3.0]],
  'register_pytree_node_class': [[0.0, 2.0, 4.0]],
+ 'remat_grad_matches': [0.6115000247955322],
  'rfft': [[28.0, 10.452500343322754, 5.656899929046631, 4.329599857330322, 4.0],
           [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]],
  'round_isclose_nan_to_num': [[1.2300000190734863, -2.5], [True, False], [0.0, math.inf]],
+ 'scan_grad_carry_tuple': [0.33889999985694885],
  'scan_pytree_xs': [3.0, [0.0, 0.0, 1.0], [0.0, 1.0, 2.0]],
  'scan_reverse_length': [4, [3, 2, 1, 0]],
  'scan_unroll': [9.048999786376953, [0.0, 2.0, 5.800000190734863, 11.220000267028809, 18.097999572753906]],
+ 'scatter_add_lax': [[0.0, 3.0, 0.0, 3.0]],
  'scipy_linalg': [[[1.5008000135421753, 0.1429000049829483, 0.06909999996423721],
                    [0.1429000049829483, 1.357200026512146, 0.029100000858306885],
                    [0.06909999996423721, 0.029100000858306885, 1.2232999801635742]],
@@ -504,12 +644,14 @@ EXPECTED = {'argmax_keepdims': [[[1], [0]]],
  'sgd_tree': [[-0.15929999947547913, -0.15929999947547913],
               [[0.8406999707221985, 0.8406999707221985], [0.6815000176429749, 0.6815000176429749]]],
  'slogdet': [1.0, 1.6094000339508057],
+ 'softmax_grad': [[[0.19660000503063202, -0.19660000503063202], [-0.19660000503063202, 0.19660000503063202]]],
  'sort_multi_topk': [[1, 2, 3], [20.0, 30.0, 10.0], [5.0, 4.0], [1, 3], 1],
  'special': [[0.5723999738693237, 0.0], [0.27250000834465027], [-0.3465999960899353, 1.386299967765808],
              [-1.9635000228881836, 0.4228000044822693], [0.6225000023841858, 0.8808000087738037],
              [-0.8472999930381775]],
  'stop_gradient': [9.0],
  'svd': [[4.72160005569458, 2.3982999324798584, 1.8801000118255615]],
+ 'svd_grad': [[[1.0, 0.0], [-0.0, 1.0]]],
  'switch': [5.0, 10.0, 15.0, 15.0],
  'take_along_axis': [[[1, 2, 3], [7, 8, 9]]],
  'tree_flatten_with_path': ["['a'][0]", "['a'][1]", "['b'][0]"],
@@ -520,13 +662,20 @@ EXPECTED = {'argmax_keepdims': [[[1], [0]]],
                         [[0.2912999987602234, 0.2912999987602234], [0.8337000012397766, 0.8337000012397766]],
                         [[1.5256999731063843, 1.5256999731063843], [2.5673999786376953, 2.5673999786376953],
                          [3.6092000007629395, 3.6092000007629395]]],
+ 'vjp_has_aux': [9.0, 6.0, 13.0],
  'vjp_multiple': [6.0, 5.0, 4.0, 3.0],
  'vmap_axis_name_psum': [[0.16670000553131104, 0.33329999446868896, 0.5]],
+ 'vmap_cond_batched_pred': [[1.0, 4.0, 1.0]],
  'vmap_dict_in_axes': [[0.0, 2.0, 4.0]],
  'vmap_in_axes_neg_out_none': [[[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]],
+ 'vmap_of_jit_with_consts': [[[1.0, 2.0], [1.0, 2.0], [1.0, 2.0]]],
  'vmap_out_axes': [[[0.0, 1.0, 2.0], [0.0, 2.0, 4.0]]],
+ 'vmap_random_split': [[[-2.3782999515533447, -1.7062000036239624],
+                        [-1.9431999921798706, 0.10480000078678131],
+                        [-0.5878000259399414, -2.4551000595092773]]],
  'where_one_arg_nonzero_size': [[1, 3, 9], [[0, 1], [1, 0]]],
  'where_size': [[1, 3, 4, -1]],
+ 'while_fori_grad_fori': [12.0],
  'while_in_vmap': [[0, 1, 7, 8, 16]]}
 
 
@@ -536,7 +685,7 @@ def _flat(out):
         if hasattr(leaf, "shape") or isinstance(leaf, (int, float, complex)):
             a = np.asarray(leaf)
             a = a.round(4) if a.dtype.kind in "fc" else a
-            res.append(a.astype(complex).view(float).tolist() if np.iscomplexobj(a) else a.tolist())
+            res.append(np.stack([a.real, a.imag], -1).tolist() if np.iscomplexobj(a) else a.tolist())
         else:
             res.append(str(leaf))
     return res
