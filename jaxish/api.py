@@ -353,7 +353,9 @@ def _argnums_tuple(argnums, nargs, name="grad"):
         if not isinstance(a, int):
             raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
         if not -nargs <= a < nargs:
-            raise ValueError(f"{name}: argnums {a} out of range for a function called with {nargs} positional arguments")
+            raise TypeError(f"differentiating with respect to argnums={argnums} requires at least {a + 1 if a >= 0 else -a} "
+                            f"positional arguments to be passed by the caller, but got only {nargs} positional "
+                            "arguments.")   # JAX's TypeError
     return tuple(a % nargs for a in nums), tup
 
 

@@ -393,3 +393,82 @@ def test_jnp_sweep_returns_as_jax():
     assert jnp.size(jnp.ones((2, 3, 4)), axis=(0, 2)) == 8
     assert int(jnp.int8(-128)) == -128 and int(jnp.uint8(255)) == 255
     np.testing.assert_array_equal(np.asarray(jnp.argsort(jnp.float32(1), axis=None)), [0])
+
+
+# common user mistakes: the exception JAX 0.10.2 raises (its base type; "Concretization" marks
+# ConcretizationTypeError), or "no error"
+MISTAKES = {
+    "python_if_on_tracer": (lambda: jax.jit(lambda x: 1 if x > 0 else 2)(1.0),
+        "TypeError/Concretization"),
+    "int_of_tracer": (lambda: jax.jit(lambda x: int(x))(1.0),
+        "TypeError/Concretization"),
+    "zeros_traced_shape": (lambda: jax.jit(lambda n: jnp.zeros(n))(3),
+        "TypeError"),
+    "grad_nonscalar": (lambda: jax.grad(lambda x: x * 2)(jnp.ones(2)),
+        "TypeError"),
+    "grad_int_input": (lambda: jax.grad(lambda x: x * 2)(3),
+        "TypeError"),
+    "vmap_mismatched_sizes": (lambda: jax.vmap(lambda a, b: a + b)(jnp.ones(2), jnp.ones(3)),
+        "ValueError"),
+    "vmap_in_axes_out_of_range": (lambda: jax.vmap(lambda a: a, in_axes=2)(jnp.ones(2)),
+        "ValueError"),
+    "scan_carry_mismatch": (lambda: lax.scan(lambda c, x: (c.astype(jnp.int32), x), 0.0, jnp.ones(3)),
+        "TypeError"),
+    "cond_branch_mismatch": (lambda: lax.cond(True, lambda: jnp.ones(2), lambda: jnp.ones(3)),
+        "TypeError"),
+    "reshape_bad": (lambda: jnp.ones(6).reshape(4, 2),
+        "TypeError"),
+    "setitem": (lambda: jnp.ones(3).__setitem__(0, 1.0),
+        "TypeError"),
+    "ragged_array": (lambda: jnp.array([[1, 2], [3]]),
+        "ValueError"),
+    "dot_mismatch": (lambda: jnp.dot(jnp.ones(3), jnp.ones(4)),
+        "TypeError"),
+    "tree_map_mismatch": (lambda: jax.tree.map(lambda a, b: a + b, {"a": 1}, {"b": 2}),
+        "ValueError"),
+    "jit_unhashable_static": (lambda: jax.jit(lambda x, s: x, static_argnums=1)(1.0, [1, 2]),
+        "ValueError"),
+    "jit_non_array_arg": (lambda: jax.jit(lambda x: x)("a"),
+        "TypeError"),
+    "while_body_type_change": (lambda: lax.while_loop(lambda c: c < 3, lambda c: c + 1.0, 0),
+        "no error"),
+    "fori_float_bounds": (lambda: lax.fori_loop(0.0, 3, lambda i, c: c, 0),
+        "TypeError"),
+    "concat_rank_mismatch": (lambda: jnp.concatenate([jnp.ones(2), jnp.ones((2, 2))]),
+        "TypeError"),
+    "index_out_of_bounds_static": (lambda: jnp.ones(3)[5],
+        "no error"),
+    "too_many_indices": (lambda: jnp.ones(3)[0, 0],
+        "IndexError"),
+    "random_bad_key": (lambda: jax.random.normal(1.0, (2,)),
+        "TypeError"),
+    "custom_vjp_bad_bwd_arity": (lambda: (lambda f: (f.defvjp(lambda x: (x, None), lambda r, g: (g, g)), jax.grad(f)(1.0)))(jax.custom_vjp(lambda x: x)),
+        "TypeError"),
+    "linalg_inv_nonsquare": (lambda: jnp.linalg.inv(jnp.ones((2, 3))),
+        "ValueError"),
+    "argnums_out_of_range": (lambda: jax.grad(lambda x: x, argnums=2)(1.0),
+        "TypeError"),
+    "has_aux_not_tuple": (lambda: jax.grad(lambda x: x, has_aux=True)(1.0),
+        "TypeError"),
+    "transpose_bad_perm": (lambda: jnp.transpose(jnp.ones((2, 3)), (0, 0)),
+        "TypeError"),
+    "astype_bad": (lambda: jnp.ones(2).astype("not a dtype"),
+        "TypeError"),
+}
+
+
+def _kind(fn):
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001 - classified below
+        mro = [c.__name__ for c in type(e).__mro__]
+        base = next((b for b in ("TypeError", "ValueError", "IndexError", "KeyError", "NotImplementedError",
+                                 "RuntimeError", "AttributeError") if b in mro), mro[0])
+        return base + ("/Concretization" if "ConcretizationTypeError" in mro else "")
+    return "no error"
+
+
+@pytest.mark.parametrize("name", sorted(MISTAKES))
+def test_user_mistakes_raise_as_jax(name):
+    fn, want = MISTAKES[name]
+    assert _kind(fn) == want
