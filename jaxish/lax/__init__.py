@@ -47,3 +47,4 @@ from .windowed import (reduce_window, reduce_window_shape_tuple, reduce, reduce_
                        reduce_xor, reciprocal)
 from .extras import *  # noqa: E402,F401,F403  (split, stack, tile, complex, clz, reduce_precision, Precision, ...)
 from .custom_solvers import custom_linear_solve, custom_root, linear_solve_p  # noqa: E402,F401
+from .rng import *  # noqa: E402,F401,F403  (rng_bit_generator, rng_uniform, RandomAlgorithm)
