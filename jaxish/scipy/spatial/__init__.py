@@ -1,0 +1,2 @@
+"""jaxish.scipy.spatial: 3-d rotations (jax.scipy.spatial.transform: Rotation, Slerp)."""
+from . import transform  # noqa: F401
