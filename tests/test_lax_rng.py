@@ -3,7 +3,6 @@
 Shapes, dtypes, structure, weak types and errors are pinned from JAX 0.10.2 (CPU). The bits
 are implementation-defined in XLA, so they are checked for determinism, chaining, jit==eager
 on every backend, JAX's vmap rule and statistical uniformity rather than against XLA's."""
-import contextlib
 import enum
 
 import numpy as np
@@ -13,18 +12,10 @@ import jaxish as jax
 import jaxish.numpy as jnp
 from jaxish import lax
 
+from breadth_helpers import enable_x64  # noqa: E402
+
 BACKENDS = ["eager", "cpp", "triton"]
 KEY = np.array([1, 2, 3, 4], np.uint32)
-
-
-@contextlib.contextmanager
-def x64(on=True):
-    prev = jax.config.read("jax_enable_x64")
-    jax.config.update("jax_enable_x64", on)
-    try:
-        yield
-    finally:
-        jax.config.update("jax_enable_x64", prev)
 
 
 def rbg(key, shape, dtype=np.uint32, algorithm=lax.RandomAlgorithm.RNG_DEFAULT):
@@ -64,7 +55,7 @@ def test_default_dtype_and_numpy_key():
 
 
 def test_uint64_with_x64():
-    with x64():
+    with enable_x64():
         new, bits = lax.rng_bit_generator(jnp.asarray(KEY), (3,), dtype="uint64")
         assert new.dtype == np.uint32 and new.shape == (4,) and bits.dtype == np.uint64
         # a uint64[2] key (JAX's legacy form) is the bitcast of the uint32[4] key, low word first

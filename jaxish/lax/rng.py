@@ -81,19 +81,6 @@ def _asarray(x, name):
     return asarray(x)
 
 
-def _shape(shape):
-    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
-        shape = (shape,)
-    try:
-        out = tuple(operator.index(d) for d in shape)
-    except TypeError:
-        raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, "
-                        f"got {shape}.") from None
-    if any(d < 0 for d in out):
-        raise ValueError(f"rng_bit_generator: shape must have nonnegative dimensions, got {out}")
-    return out
-
-
 def _rbg_words(key4, tag):
     """(bits subkey uint32[2], new-key words uint32[4]) from a uint32[4] key."""
     from .. import numpy as jnp
@@ -163,7 +150,8 @@ def rng_bit_generator(key, shape, dtype=np.uint32, algorithm=RandomAlgorithm.RNG
     """Stateless PRNG bit generator: returns (new_key, bits), bits uniformly distributed
     unsigned integers of `shape` and `dtype` (see the module docstring for jaxish's
     algorithm, which differs from XLA's, as XLA's differ across platforms)."""
-    shape = _shape(shape)
+    from ..random import _canonical_shape
+    shape = _canonical_shape(shape, "rng_bit_generator: shape")
     dtype = dtypes.check_dtype(dtype)
     if dtype is None or np.dtype(dtype) not in _UNSIGNED:
         raise TypeError(f"rng_bit_generator: unsupported dtype {dtype}")
