@@ -684,7 +684,8 @@ def _flat(out):
     for leaf in jax.tree_util.tree_leaves(out):
         if hasattr(leaf, "shape") or isinstance(leaf, (int, float, complex)):
             a = np.asarray(leaf)
-            a = a.round(4) if a.dtype.kind in "fc" else a
+            with np.errstate(over="ignore"):   # rounding float32 max overflows to inf, as JAX's did
+                a = a.round(4) if a.dtype.kind in "fc" else a
             res.append(np.stack([a.real, a.imag], -1).tolist() if np.iscomplexobj(a) else a.tolist())
         else:
             res.append(str(leaf))
