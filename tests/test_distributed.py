@@ -622,3 +622,9 @@ def test_example_data_parallel_one_process_and_torchrun():
     assert "2 device(s) over 2 process(es)" in two.stdout and "step   3" in two.stdout
     loss = lambda out: [float(ln.split()[3]) for ln in out.splitlines() if ln.startswith("step")]  # noqa: E731
     np.testing.assert_allclose(loss(one.stdout), loss(two.stdout), rtol=1e-5)  # 4 emulated devices = 2 processes
+
+
+def test_partition_spec_repr_as_jax():
+    from jaxish.sharding import PartitionSpec as P
+    assert [repr(P("x")), str(P("x", None)), repr(P()), repr(P(("a", "b"), None)), repr(P(None))] == \
+        ["P('x',)", "P('x', None)", "P()", "P(('a', 'b'), None)", "P(None,)"]   # JAX 0.10.2

@@ -29,8 +29,8 @@ class PartitionSpec(tuple):
                                 f"names, got {p!r}")
         return tuple.__new__(cls, parts)
 
-    def __repr__(self):
-        return "PartitionSpec(" + ", ".join(repr(p) for p in self) + ")"
+    def __repr__(self):   # as JAX's: P('x',), P('x', None), P()
+        return "P" + tuple.__repr__(tuple(self))
 
     def __reduce__(self):
         return (PartitionSpec, tuple(self))
