@@ -12,6 +12,8 @@ import pytest
 import jaxish as jax
 import jaxish.numpy as jnp
 from jaxish import lax
+from jaxish.example_libraries import optimizers, stax
+from jaxish.flatten_util import ravel_pytree
 
 CASES = {}
 
@@ -498,8 +500,51 @@ def _():
 @case("remat_grad_matches")
 def _(): return jax.grad(jax.remat(lambda x: jnp.sin(jnp.sin(x))))(0.7)
 
+@case("adam_opt")
+def _():
+    init, update, get = optimizers.adam(0.1)
+    st = init({"w": jnp.ones(2)})
+    for i in range(3):
+        g = jax.grad(lambda p: jnp.sum(p["w"] ** 2))(get(st))
+        st = update(i, g, st)
+    return get(st)
+@case("sgd_momentum_schedule")
+def _():
+    init, update, get = optimizers.momentum(optimizers.exponential_decay(0.1, 1, 0.5), 0.9)
+    st = init(jnp.array([1.0, -1.0]))
+    for i in range(3):
+        st = update(i, get(st) * 2, st)
+    return get(st)
+@case("stax_mlp")
+def _():
+    init, apply = stax.serial(stax.Dense(4), stax.Relu, stax.Dense(2), stax.LogSoftmax)
+    out_shape, params = init(key, (-1, 3))
+    return out_shape, apply(params, jnp.ones((2, 3)))
+@case("stax_conv")
+def _():
+    init, apply = stax.serial(stax.Conv(2, (3, 3), padding="SAME"), stax.BatchNorm(), stax.Relu, stax.Flatten, stax.Dense(1))
+    out_shape, params = init(key, (1, 5, 5, 1))
+    return out_shape, apply(params, jnp.ones((1, 5, 5, 1)))
+@case("ravel_pytree")
+def _():
+    flat, unravel = ravel_pytree({"a": jnp.ones(2), "b": (jnp.zeros((2, 2)), 3.0)})
+    return flat, unravel(flat * 2)
+@case("initializers")
+def _():
+    from importlib import import_module
+    init = import_module("jaxish.nn.initializers")
+    return (init.he_normal()(key, (3, 2)), init.lecun_uniform()(key, (2, 2)), init.orthogonal()(key, (3, 3)),
+            init.variance_scaling(2.0, "fan_avg", "truncated_normal")(key, (2, 3)), init.constant(0.5)(key, (2,)), init.zeros(key, (2,)))
+@case("clip_grads_l2")
+def _(): return optimizers.clip_grads({"a": jnp.array([3.0, 4.0])}, 1.0), optimizers.l2_norm({"a": jnp.array([3.0, 4.0])})
+@case("nn_misc")
+def _():
+    x = jnp.array([[-1.0, 0.5, 2.0]])
+    return jax.nn.elu(x), jax.nn.celu(x), jax.nn.selu(x), jax.nn.leaky_relu(x), jax.nn.hard_tanh(x), jax.nn.log_sigmoid(x), jax.nn.sparse_plus(x) if hasattr(jax.nn, "sparse_plus") else 0, jax.nn.mish(x) if hasattr(jax.nn, "mish") else 0
+
 # JAX 0.10.2's results for the cases above
-EXPECTED = {'argmax_grad_zero': [[0.0, 2.0, 0.0]],
+EXPECTED = {'adam_opt': [[0.7016000151634216, 0.7016000151634216]],
+ 'argmax_grad_zero': [[0.0, 2.0, 0.0]],
  'argmax_keepdims': [[[1], [0]]],
  'associative_scan': [[1.0, 3.0, 6.0, 10.0, 15.0], [5, 5, 5, 5, 4]],
  'astype_and_view': [[0.0, 0.5, 1.0], [1065353216]],
@@ -517,6 +562,7 @@ EXPECTED = {'argmax_grad_zero': [[0.0, 2.0, 0.0]],
                      [-0.08919999748468399, 0.36399999260902405, -0.014100000262260437],
                      [-0.06109999865293503, -0.014100000262260437, 0.516700029373169]]],
  'clamp_select': [[0.0, 0.5, 1.0], [1.0, 0.0]],
+ 'clip_grads_l2': [[0.6000000238418579, 0.800000011920929], 5.0],
  'complex_grad': [[2.0, -4.0]],
  'cond_tuple_operands': [3.0],
  'conv_nhwc': [[[32.0, 48.0, 48.0, 48.0, 32.0], [48.0, 72.0, 72.0, 72.0, 48.0],
@@ -565,6 +611,15 @@ EXPECTED = {'argmax_grad_zero': [[0.0, 2.0, 0.0]],
  'hessian': [[[2.694700002670288, 0.0], [0.0, 7.44920015335083]]],
  'hessian_dict': [4.0, 2.0, 2.0, 0.0],
  'histogram_bincount': [[1.0, 3.0], [0.10000000149011612, 0.5, 0.8999999761581421], [1, 0, 2, 0]],
+ 'initializers': [[[1.3515000343322754, 1.5916999578475952], [-0.3831000030040741, -0.06960000097751617],
+                   [0.1559000015258789, -0.847100019454956]],
+                  [[1.09660005569458, 1.1722999811172485], [-0.4108000099658966, -0.07670000195503235]],
+                  [[0.9553999900817871, 0.29409998655319214, 0.026000000536441803],
+                   [-0.046300001442432404, 0.2361000031232834, -0.9706000089645386],
+                   [-0.29159998893737793, 0.9261000156402588, 0.23919999599456787]],
+                  [[1.4804999828338623, 1.7436000108718872, -0.4196000099182129],
+                   [-0.0763000026345253, 0.17080000042915344, -0.9279999732971191]],
+                  [0.5, 0.5], [0.0, 0.0]],
  'jacfwd_dict': [[[2.0, 0.0], [0.0, 4.0]], [1.0, 1.0]],
  'jacfwd_of_vmap': [[[0.9182000160217285, 0.0], [0.0, 1.3818000555038452]]],
  'jacrev_holomorphic': [[[[2.0, 2.0], [0.0, 0.0]], [[0.0, 0.0], [4.0, 0.0]]]],
@@ -603,6 +658,11 @@ EXPECTED = {'argmax_grad_zero': [[0.0, 2.0, 0.0]],
               [-1.1354999542236328, -0.16220000386238098, 1.2977999448776245],
               [-0.23839999735355377, 0.0, 2.8577001094818115],
               [0.12690000236034393, 0.6930999755859375, 3.0485999584198], [0.0, 0.9526000022888184]],
+ 'nn_misc': [[[-0.632099986076355, 0.5, 2.0]], [[-0.632099986076355, 0.5, 2.0]],
+             [[-1.111299991607666, 0.5253999829292297, 2.1013998985290527]],
+             [[-0.009999999776482582, 0.5, 2.0]], [[-1.0, 0.5, 1.0]],
+             [[-1.3133000135421753, -0.4740999937057495, -0.12690000236034393]], [[0.0, 0.5625, 2.0]],
+             [[-0.3034000098705292, 0.3752000033855438, 1.944000005722046]]],
  'nn_softmax_where': [[0.11919999867677689, 0.0, 0.8808000087738037]],
  'norms': [5.61959981918335, 4.72160005569458, 9.0, 5.5],
  'one_hot': [[[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]],
@@ -620,6 +680,7 @@ EXPECTED = {'argmax_grad_zero': [[0.0, 2.0, 0.0]],
                   [1.5485999584197998, 1.6627999544143677]],
  'random_split_unpack': [[1.003999948501587, -0.9063000082969666],
                          [0.007300000172108412, 0.020899999886751175], [9, 4, 3]],
+ 'ravel_pytree': [[1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 3.0], [2.0, 2.0], [[0.0, 0.0], [0.0, 0.0]], 6.0],
  'register_dataclass': [[3.0, 3.0]],
  'register_pytree_node_class': [[0.0, 2.0, 4.0]],
  'remat_grad_matches': [0.6115000247955322],
@@ -641,6 +702,7 @@ EXPECTED = {'argmax_grad_zero': [[0.0, 2.0, 0.0]],
                  [-1.1930999755859375, -1.094499945640564]],
  'searchsorted_digitize': [[2, 2], [0, 1]],
  'segment_sum': [[1.0, 2.0, 7.0]],
+ 'sgd_momentum_schedule': [[0.5220000147819519, -0.5220000147819519]],
  'sgd_tree': [[-0.15929999947547913, -0.15929999947547913],
               [[0.8406999707221985, 0.8406999707221985], [0.6815000176429749, 0.6815000176429749]]],
  'slogdet': [1.0, 1.6094000339508057],
@@ -649,6 +711,9 @@ EXPECTED = {'argmax_grad_zero': [[0.0, 2.0, 0.0]],
  'special': [[0.5723999738693237, 0.0], [0.27250000834465027], [-0.3465999960899353, 1.386299967765808],
              [-1.9635000228881836, 0.4228000044822693], [0.6225000023841858, 0.8808000087738037],
              [-0.8472999930381775]],
+ 'stax_conv': [1, 1, [[1.7735999822616577]]],
+ 'stax_mlp': [-1, 2,
+              [[-0.9567999839782715, -0.4846999943256378], [-0.9567999839782715, -0.4846999943256378]]],
  'stop_gradient': [9.0],
  'svd': [[4.72160005569458, 2.3982999324798584, 1.8801000118255615]],
  'svd_grad': [[[1.0, 0.0], [-0.0, 1.0]]],

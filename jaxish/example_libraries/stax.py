@@ -6,32 +6,18 @@ import operator
 
 from .. import numpy as jnp
 from .. import random, lax
+from ..nn import (relu, log_softmax, softmax, softplus, sigmoid, elu, leaky_relu, selu, gelu,  # noqa: F401
+                  standardize)
+from ..nn.initializers import glorot_normal, normal, ones, zeros  # noqa: F401
+
+# JAX's stax draws its parameters with jax.nn.initializers (glorot_normal is a truncated normal),
+# so the same key gives the same parameters here
+glorot = glorot_normal
+randn = normal
+logsoftmax = log_softmax
 
 
-def _normal(stddev=1e-2):
-    def init(key, shape, dtype=jnp.float32):
-        return random.normal(key, shape, dtype) * stddev
-    return init
-
-
-def glorot_normal(in_axis=-2, out_axis=-1):
-    def init(key, shape, dtype=jnp.float32):
-        fan_in, fan_out = shape[in_axis], shape[out_axis]
-        std = (2.0 / (fan_in + fan_out)) ** 0.5
-        return random.normal(key, shape, dtype) * std
-    return init
-
-
-def he_normal(in_axis=-2):
-    def init(key, shape, dtype=jnp.float32):
-        return random.normal(key, shape, dtype) * (2.0 / shape[in_axis]) ** 0.5
-    return init
-
-
-normal = _normal
-
-
-def Dense(out_dim, W_init=glorot_normal(), b_init=_normal()):
+def Dense(out_dim, W_init=glorot_normal(), b_init=normal()):
     def init_fun(rng, input_shape):
         output_shape = input_shape[:-1] + (out_dim,)
         k1, k2 = random.split(rng)
@@ -50,7 +36,7 @@ def _conv_out(n, k, s, padding):
 
 
 def GeneralConv(dimension_numbers, out_chan, filter_shape, strides=None, padding="VALID",
-                W_init=None, b_init=_normal(1e-6)):
+                W_init=None, b_init=normal(1e-6)):
     lhs_spec, rhs_spec, out_spec = dimension_numbers
     one = (1,) * len(filter_shape)
     strides = strides or one
@@ -77,6 +63,58 @@ def GeneralConv(dimension_numbers, out_chan, filter_shape, strides=None, padding
 
 
 Conv = functools.partial(GeneralConv, ("NHWC", "HWIO", "NHWC"))
+
+
+def GeneralConvTranspose(dimension_numbers, out_chan, filter_shape, strides=None, padding="VALID",
+                         W_init=None, b_init=normal(1e-6)):
+    """A transposed-convolution layer (lax.conv_transpose), as JAX's stax."""
+    lhs_spec, rhs_spec, out_spec = dimension_numbers
+    strides = strides or (1,) * len(filter_shape)
+    W_init = W_init or glorot_normal(rhs_spec.index("I"), rhs_spec.index("O"))
+
+    def init_fun(rng, input_shape):
+        it = iter(filter_shape)
+        kernel_shape = [out_chan if c == "O" else input_shape[lhs_spec.index("C")] if c == "I" else next(it)
+                        for c in rhs_spec]
+        output_shape = lax.conv_transpose_shape_tuple(input_shape, kernel_shape, strides, padding,
+                                                      dimension_numbers)
+        bias_shape = [out_chan if c == "C" else 1 for c in out_spec]
+        k1, k2 = random.split(rng)
+        return output_shape, (W_init(k1, tuple(kernel_shape)), b_init(k2, tuple(bias_shape)))
+
+    def apply_fun(params, inputs, **kwargs):
+        W, b = params
+        return lax.conv_transpose(inputs, W, strides, padding, dimension_numbers=dimension_numbers) + b
+    return init_fun, apply_fun
+
+
+Conv1DTranspose = functools.partial(GeneralConvTranspose, ("NHC", "HIO", "NHC"))
+ConvTranspose = functools.partial(GeneralConvTranspose, ("NHWC", "HWIO", "NHWC"))
+
+
+def BatchNorm(axis=(0, 1, 2), epsilon=1e-5, center=True, scale=True, beta_init=zeros, gamma_init=ones):
+    """Normalize over `axis` (batch statistics), then scale by gamma and shift by beta."""
+    axis = (axis,) if jnp.isscalar(axis) else tuple(axis)
+
+    def init_fun(rng, input_shape):
+        shape = tuple(d for i, d in enumerate(input_shape) if i not in axis)
+        k1, k2 = random.split(rng)
+        beta = beta_init(k1, shape) if center else ()
+        gamma = gamma_init(k2, shape) if scale else ()
+        return input_shape, (beta, gamma)
+
+    def apply_fun(params, x, **kwargs):
+        beta, gamma = params
+        ed = tuple(None if i in axis else slice(None) for i in range(jnp.ndim(x)))
+        z = standardize(x, axis, epsilon=epsilon)
+        if center and scale:
+            return gamma[ed] * z + beta[ed]
+        if center:
+            return z + beta[ed]
+        if scale:
+            return gamma[ed] * z
+        return z
+    return init_fun, apply_fun
 
 
 def _pooling_layer(reducer, init_val, rescaler=None):
@@ -128,38 +166,17 @@ def elementwise(fun, **fun_kwargs):
     return init_fun, apply_fun
 
 
-def _relu(x):
-    return jnp.maximum(x, 0.0)
-
-
-def _sigmoid(x):
-    return 1.0 / (1.0 + jnp.exp(-x))
-
-
-def _gelu(x):
-    return 0.5 * x * (1.0 + jnp.tanh(0.7978845608028654 * (x + 0.044715 * x ** 3)))
-
-
-def _log_softmax(x, axis=-1):
-    shifted = x - lax.stop_gradient(jnp.max(x, axis=axis, keepdims=True))
-    return shifted - jnp.log(jnp.sum(jnp.exp(shifted), axis=axis, keepdims=True))
-
-
-def _softmax(x, axis=-1):
-    e = jnp.exp(x - lax.stop_gradient(jnp.max(x, axis=axis, keepdims=True)))
-    return e / jnp.sum(e, axis=axis, keepdims=True)
-
-
 Tanh = elementwise(jnp.tanh)
-Relu = elementwise(_relu)
+Relu = elementwise(relu)
 Exp = elementwise(jnp.exp)
-LogSoftmax = elementwise(_log_softmax, axis=-1)
-Softmax = elementwise(_softmax, axis=-1)
-Softplus = elementwise(lambda x: jnp.logaddexp(x, 0.0))
-Sigmoid = elementwise(_sigmoid)
-Gelu = elementwise(_gelu)
-Elu = elementwise(lambda x: jnp.where(x > 0, x, jnp.expm1(x)))
-LeakyRelu = elementwise(lambda x: jnp.where(x >= 0, x, 0.01 * x))
+LogSoftmax = elementwise(log_softmax, axis=-1)
+Softmax = elementwise(softmax, axis=-1)
+Softplus = elementwise(softplus)
+Sigmoid = elementwise(sigmoid)
+Elu = elementwise(elu)
+LeakyRelu = elementwise(leaky_relu)
+Selu = elementwise(selu)
+Gelu = elementwise(gelu)
 Identity = elementwise(lambda x: x)
 
 
