@@ -203,3 +203,20 @@ def test_complex_arctan2_follows_xla():
             1.9634953737258911 - 0.17328687012195587j]
     np.testing.assert_allclose(np.asarray(jnp.arctan2(a, b)), want, rtol=2e-6)
     assert jnp.arctan2(jnp.float32(1.0), jnp.asarray([1 + 0j])).dtype == np.complex64
+
+
+def test_result_dtypes_as_jax_under_x64_and_not():
+    """Dtypes the x64 sweep (docs/jnp_sweep.py) found off, pinned to JAX 0.10.2 in both modes."""
+    from breadth_helpers import enable_x64
+    for on, want in ((False, ["float32", "float32", "float32", "float32", "float32", "float32", "int32", "int8",
+                              "bool", "int8", "int32", "complex64", "complex64", "float32", "int32", "int16"]),
+                     (True, ["float32", "float64", "float64", "float32", "float32", "float64", "int32", "int8",
+                             "bool", "int8", "int64", "complex64", "complex64", "float32", "int32", "int16"])):
+        with enable_x64(on):
+            i32, i8 = jnp.ones(3, jnp.int32), jnp.ones(3, jnp.int8)
+            got = [jnp.tri(3), jnp.rint(i32), jnp.angle(i32), jnp.median(i32), jnp.quantile(i32, 0.3),
+                   jnp.var(i32, dtype=jnp.int32), jnp.einsum("i->", i32), jnp.einsum("i->", i8),
+                   jnp.einsum("i->", jnp.ones(2, bool)), jnp.cumulative_prod(i8), jnp.cumulative_prod(jnp.ones(2, bool)),
+                   jnp.sort_complex(jnp.ones(2, jnp.float16)), jnp.sort_complex(i32), jnp.histogram(i32, 4)[1],
+                   jnp.arange(np.int32(3)), jnp.arange(np.int16(3))]
+            assert [str(g.dtype) for g in got] == want, on

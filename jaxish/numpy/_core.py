@@ -387,7 +387,9 @@ around = round
 
 
 def rint(x, /):
-    (x,) = _promote_to_inexact("rint", x)
+    (x,) = promote_args("rint", x)
+    if not dtypes.is_inexact(core.get_aval(x).dtype):   # as JAX: the default float, not by width
+        x = E.convert_element_type_p.bind(x, new_dtype=dtypes.default_float(), weak_type=core.get_aval(x).weak_type)
     return round(x)
 
 

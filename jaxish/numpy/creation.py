@@ -226,6 +226,9 @@ def arange(start, stop=None, step=None, dtype=None):
     if dtype is None:
         is_float = any(isinstance(np.asarray(v).item() if hasattr(v, "shape") else v, float) for v in vals)
         dt = dtypes.default_float() if is_float else dtypes.default_int()
+        typed = [np.dtype(v.dtype) for v in vals if isinstance(v, np.generic) and np.dtype(v.dtype).kind in "iu"]
+        if typed and not is_float:   # as JAX: numpy integer scalars keep their dtype (np.int16(3) -> int16)
+            dt = dtypes.canonicalize(np.result_type(*typed))
     else:
         dt = _dtype(dtype, None)
     if dt == dtypes.bool_ or any(isinstance(np.asarray(v).item() if hasattr(v, "shape") else v, bool) and dtype is None
@@ -301,7 +304,7 @@ def identity(n, dtype=None):
 
 def tri(N, M=None, k=0, dtype=None):
     M = N if M is None else M
-    dt = _dtype(dtype, dtypes.default_float())
+    dt = _dtype(dtype, dtypes.float32)   # JAX's default here is float32, also under x64
     r = lax.broadcasted_iota(dtypes.int32, (N, M), 0)
     c = lax.broadcasted_iota(dtypes.int32, (N, M), 1)
     return lax.convert_element_type(_L.ge(_L.add(r, int(k)), c), dt)

@@ -693,7 +693,7 @@ def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
 def histogram_bin_edges(a, bins=10, range=None, weights=None):
     a = S.ravel(_arr(a, "histogram argument a"))
     dt = _aval(a).dtype
-    fdt = dt if dtypes.is_inexact(dt) else dtypes.default_float()
+    fdt = dtypes.to_inexact(dt)
     if not isinstance(bins, (int, np.integer)) and not (isinstance(bins, core.Tracer) and _aval(bins).ndim == 0):
         return lax.convert_element_type(_arr(bins), fdt)
     bins = operator.index(bins)
@@ -918,8 +918,9 @@ def _quantile(a, q, axis, method, keepdims, squash_nans, name):
     if method not in _METHODS:
         raise ValueError(f"{name}: method must be one of {_METHODS}, got {method!r}")
     a = _arr(a, f"{name} argument a")
-    a, q = _promote_to_inexact(name, a, q)
-    a, q = _arr(a), _arr(q)
+    (a,) = _promote_to_inexact(name, a)   # alone, as JAX: int32 data gives float32 quantiles under x64 too
+    a = _arr(a)
+    q = lax.convert_element_type(_arr(q), _aval(a).dtype) if not dtypes.is_complex(_aval(a).dtype) else _arr(q)
     if dtypes.is_complex(_aval(a).dtype):
         raise ValueError(f"{name} does not support complex input")
     qv = _aval(q)
@@ -1406,6 +1407,8 @@ def angle(z, deg=False):
         re, im = C.real(z), C.imag(z)
     else:
         (re,) = _promote_to_inexact("angle", z)
+        if not dtypes.is_inexact(dt):   # as JAX: ints give the default float (float64 under x64)
+            re = lax.convert_element_type(re, dtypes.default_float())
         im = lax.full_like(re, 0)
     out = C.arctan2(im, re)
     return C.multiply(out, 180.0 / np.pi) if deg else out

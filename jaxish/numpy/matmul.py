@@ -222,7 +222,7 @@ def einsum(subscripts, *operands, out=None, optimize="optimal", precision=None, 
         others = set("".join(ins[:idx] + ins[idx + 1:])) | set(outspec)
         axes = tuple(j for j, c in enumerate(s) if c not in others)
         if axes:
-            ops[idx] = _sum(ops[idx], axis=axes)
+            ops[idx] = _sum(ops[idx], axis=axes, dtype=core.get_aval(ops[idx]).dtype)   # as JAX: no promotion
             ins[idx] = "".join(c for j, c in enumerate(s) if j not in axes)
 
     for i in range(len(ops)):
@@ -255,7 +255,7 @@ def einsum(subscripts, *operands, out=None, optimize="optimal", precision=None, 
     res, s = ops[0], ins[0]
     extra = tuple(j for j, c in enumerate(s) if c not in outspec)
     if extra:
-        res = _sum(res, axis=extra)
+        res = _sum(res, axis=extra, dtype=core.get_aval(res).dtype)
         s = "".join(c for c in s if c in outspec)
     if set(s) != set(outspec):
         missing = [c for c in outspec if c not in s]

@@ -194,6 +194,8 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
         raise TypeError("div does not accept dtype bool at position 0. Accepted dtypes at position 0 are "
                         "subtypes of integer, floating, complexfloating.")
     dt = dtypes.canonicalize(dtypes.check_dtype(dtype)) if dtype is not None else dtypes.to_inexact(av.dtype)
+    if dtype is not None and not dtypes.is_inexact(dt):   # as JAX: an integer dtype means the default float
+        dt = dtypes.default_float()
     if dtypes.is_complex(dt) and not dtypes.is_complex(av.dtype):   # JAX: a real input's variance, as dt
         return lax.convert_element_type(var(a, axis, np.dtype(np.float32 if dt.itemsize == 8 else np.float64), None, ddof, keepdims, where=where), dt)
     if dt in _HALF:   # computed in float32, as JAX
@@ -292,7 +294,12 @@ def _cumulative_api(name, fn):
                                  "value. The axis argument is only optional for one-dimensional arrays.")
             axis = 0
         ax = _axes(axis, xv.ndim, name)[0]
-        dt = dtypes.canonicalize(dtypes.check_dtype(dtype)) if dtype is not None else _sum_dtype(xv.dtype)
+        if dtype is not None:
+            dt = dtypes.canonicalize(dtypes.check_dtype(dtype))
+        elif name == "cumulative_sum" or xv.dtype == dtypes.bool_:
+            dt = _sum_dtype(xv.dtype)
+        else:   # as JAX: cumulative_prod keeps small ints (cumulative_sum promotes them)
+            dt = xv.dtype
         out = fn(x, axis=ax, dtype=dt)
         if include_initial:
             shape = list(xv.shape)

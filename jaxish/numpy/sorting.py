@@ -67,11 +67,12 @@ def argsort(a, axis=-1, *, kind=None, order=None, stable=True, descending=False)
 
 
 def sort_complex(a):
-    """Sorted along the last axis, as complex (float32 -> complex64, others -> the default)."""
+    """Sorted along the last axis, as complex (complex64 for data of 32 bits or fewer)."""
     a = _arr(a, "sort_complex argument a")
     dt = core.get_aval(a).dtype
     if not dtypes.is_complex(dt):
-        a = lax.convert_element_type(a, dtypes.complex64 if dt == dtypes.float32 else dtypes.default_complex())
+        small = dtypes.to_inexact(dt) in (dtypes.float16, dtypes.bfloat16, dtypes.float32)   # by width, as JAX
+        a = lax.convert_element_type(a, dtypes.complex64 if small else dtypes.default_complex())
     return sort(a, axis=-1)
 
 
