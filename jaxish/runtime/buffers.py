@@ -66,20 +66,18 @@ def extern_call_lines(ns, name, primitive, params, inputs, outputs, pooled, ind,
     if spec is not None:
         ns[f"_spec_{name}"] = spec
         call = f"_spec_{name}({', '.join(inputs)})"
-        if primitive.multiple_results:
-            return [f"{ind}_r = {call}"] + [f"{ind}{o} = _fix(_r[{j}], {aliasing})" for j, o in enumerate(outputs)]
-        return [f"{ind}{outputs[0]} = _fix({call}, {aliasing})"]
-    ns[f"_prim_{name}"] = primitive
-    ns[f"_params_{name}"] = params
-    args = []
-    for a in inputs:
-        if isinstance(a, str):
-            args.append(a)
-        else:
-            lit = f"_lit_{name}_{len(args)}"
-            ns[lit] = a[1]
-            args.append(lit)
-    call = f"_run_impl(_prim_{name}, [{', '.join(args)}], _params_{name})"
+    else:
+        ns[f"_prim_{name}"] = primitive
+        ns[f"_params_{name}"] = params
+        args = []
+        for a in inputs:
+            if isinstance(a, str):
+                args.append(a)
+            else:
+                lit = f"_lit_{name}_{len(args)}"
+                ns[lit] = a[1]
+                args.append(lit)
+        call = f"_run_impl(_prim_{name}, [{', '.join(args)}], _params_{name})"
     if primitive.multiple_results:
         return [f"{ind}_r = {call}"] + [f"{ind}{o} = _fix(_r[{j}], {aliasing})" for j, o in enumerate(outputs)]
     return [f"{ind}{outputs[0]} = _fix({call}, {aliasing})"]
