@@ -61,11 +61,12 @@ def _bin(name, prim):
 for _n in ("neg", "sign", "floor", "ceil", "is_finite", "exp", "exp2", "log", "log1p", "expm1", "tanh",
            "logistic", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh",
            "atanh", "sqrt", "rsqrt", "cbrt", "abs", "erf", "erfc", "erf_inv", "lgamma", "digamma",
-           "square", "real", "imag", "conj", "population_count"):
+           "square", "real", "imag", "population_count"):
     globals()[_n] = _un(_n, getattr(E, _n + "_p"))
 bitwise_not = _un("bitwise_not", E.not_p)
 
 
+@_export
 def conj(x):
     """Complex conjugate; a float32/float64 operand gives its complex64/complex128 value, as JAX."""
     d = core.get_aval(x).dtype
