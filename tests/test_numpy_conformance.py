@@ -220,3 +220,9 @@ def test_result_dtypes_as_jax_under_x64_and_not():
                    jnp.sort_complex(jnp.ones(2, jnp.float16)), jnp.sort_complex(i32), jnp.histogram(i32, 4)[1],
                    jnp.arange(np.int32(3)), jnp.arange(np.int16(3))]
             assert [str(g.dtype) for g in got] == want, on
+
+
+def test_quantile_refuses_complex_q():
+    """q is cast to the data's dtype; a complex q must raise (as in JAX), not lose its imaginary part."""
+    with pytest.raises(ValueError, match="does not support complex input"):
+        jnp.quantile(jnp.ones(3), 0.5 + 1j)

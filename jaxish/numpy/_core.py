@@ -62,7 +62,7 @@ def check_arraylike(name, *args):
     a TypeError; for the functions that convert their inputs with asarray internally."""
     for i, a in enumerate(args):
         if isinstance(a, (list, tuple)):
-            raise TypeError(f"{name} requires ndarray or scalar arguments, got {type(a)} at position {i}.")
+            raise _not_arraylike(a, f"{name} argument {i}")
 
 
 def _array(x, argname="a"):

@@ -88,7 +88,7 @@ def ediff1d(ary, to_end=None, to_begin=None):
     for extra in (to_end, to_begin):
         check_arraylike("ediff1d", extra)
     ary = S.ravel(_arr(ary))
-    _no_bool("sub", ary)
+    R.refuse_bool("sub", _aval(ary).dtype)
     out = diff(ary) if _aval(ary).shape[0] else ary
     parts = []
     if to_begin is not None:
@@ -583,17 +583,10 @@ def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
     return out
 
 
-def _no_bool(op, x):
-    """JAX's TypeError where a composite function does arithmetic lax refuses on bools."""
-    if _aval(x).dtype == dtypes.bool_:
-        raise TypeError(f"{op} does not accept dtype bool at position 0. Accepted dtypes at position 0 are "
-                        "subtypes of integer, floating, complexfloating.")
-
-
 def kron(a, b):
     a, b = promote_args("kron", a, b)
     a, b = _arr(a), _arr(b)
-    _no_bool("mul", a)
+    R.refuse_bool("mul", _aval(a).dtype)
     na, nb = _aval(a).ndim, _aval(b).ndim
     nd = builtins.max(na, nb)
     a = lax.reshape(a, (1,) * (nd - na) + _aval(a).shape)
@@ -844,9 +837,7 @@ nanargmin = _nan_arg(R.argmin, np.inf, "nanargmin")
 
 def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
     a = _arr(a, "nanmean argument a")
-    if dtype is not None and dtypes.check_dtype(dtype) == dtypes.bool_:
-        raise TypeError("div does not accept dtype bool at position 0. Accepted dtypes at position 0 are "
-                        "subtypes of integer, floating, complexfloating.")
+    R.refuse_bool("div", dtype)
     dt = _aval(a).dtype
     if not dtypes.is_inexact(dt):
         return R.mean(a, axis=axis, dtype=dtype, keepdims=keepdims, where=where)
@@ -919,10 +910,10 @@ def _quantile(a, q, axis, method, keepdims, squash_nans, name):
         raise ValueError(f"{name}: method must be one of {_METHODS}, got {method!r}")
     a = _arr(a, f"{name} argument a")
     (a,) = _promote_to_inexact(name, a)   # alone, as JAX: int32 data gives float32 quantiles under x64 too
-    a = _arr(a)
-    q = lax.convert_element_type(_arr(q), _aval(a).dtype) if not dtypes.is_complex(_aval(a).dtype) else _arr(q)
-    if dtypes.is_complex(_aval(a).dtype):
+    a, q = _arr(a), _arr(q)
+    if dtypes.is_complex(_aval(a).dtype) or dtypes.is_complex(_aval(q).dtype):
         raise ValueError(f"{name} does not support complex input")
+    q = lax.convert_element_type(q, _aval(a).dtype)
     qv = _aval(q)
     if qv.ndim > 1:
         raise ValueError(f"q must be have rank <= 1, got shape {qv.shape}")

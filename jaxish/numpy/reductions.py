@@ -184,15 +184,20 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     return true_divide(s, n)
 
 
+def refuse_bool(op, dtype):
+    """JAX's TypeError where a composite function does arithmetic (`op`) that lax refuses on bools."""
+    if dtype is not None and dtypes.check_dtype(dtype) == dtypes.bool_:
+        raise TypeError(f"{op} does not accept dtype bool at position 0. Accepted dtypes at position 0 are "
+                        "subtypes of integer, floating, complexfloating.")
+
+
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, correction=None):
     if correction is not None:
         ddof = correction
     a = _strong(_arr(a, "var argument a"))
     av = core.get_aval(a)
     axes = _axes(axis, av.ndim, "var")
-    if dtype is not None and dtypes.check_dtype(dtype) == dtypes.bool_:
-        raise TypeError("div does not accept dtype bool at position 0. Accepted dtypes at position 0 are "
-                        "subtypes of integer, floating, complexfloating.")
+    refuse_bool("div", dtype)
     dt = dtypes.canonicalize(dtypes.check_dtype(dtype)) if dtype is not None else dtypes.to_inexact(av.dtype)
     if dtype is not None and not dtypes.is_inexact(dt):   # as JAX: an integer dtype means the default float
         dt = dtypes.default_float()
