@@ -223,16 +223,18 @@ def arange(start, stop=None, step=None, dtype=None):
         start, stop = 0, start
     step = 1 if step is None else step
     vals = [v for v in (start, stop, step) if v is not None]
+    items = [np.asarray(v).item() if hasattr(v, "shape") else v for v in vals]   # Python numbers
     if dtype is None:
-        is_float = any(isinstance(np.asarray(v).item() if hasattr(v, "shape") else v, float) for v in vals)
+        is_float = any(isinstance(v, float) for v in items)
         dt = dtypes.default_float() if is_float else dtypes.default_int()
         typed = [np.dtype(v.dtype) for v in vals if isinstance(v, np.generic) and np.dtype(v.dtype).kind in "iu"]
         if typed and not is_float:   # as JAX: numpy integer scalars keep their dtype (np.int16(3) -> int16)
             dt = dtypes.canonicalize(np.result_type(*typed))
+        if any(isinstance(v, bool) for v in items):
+            dt = dtypes.bool_
     else:
         dt = _dtype(dtype, None)
-    if dt == dtypes.bool_ or any(isinstance(np.asarray(v).item() if hasattr(v, "shape") else v, bool) and dtype is None
-                                 for v in vals):
+    if dt == dtypes.bool_:
         raise TypeError("iota does not accept dtype bool. Accepted dtypes are subtypes of integer, floating, "
                         "complexfloating.")
     start, stop, step = (np.asarray(v).item() for v in (start, stop, step))
