@@ -16,7 +16,7 @@ from ..interpreters.core import Primitive
 from ..interpreters.jvp import defjvp, Zero
 from ..interpreters.transpose import is_undefined
 from . import _ops as L
-from .shape import _pad_impl
+from .shape import _pad_impl, fpad_widths
 
 __all__ = ["conv_general_dilated", "conv", "conv_with_general_padding", "conv_transpose",
            "conv_dimension_numbers", "ConvDimensionNumbers", "padtype_to_pads",
@@ -178,9 +178,6 @@ def _conv_specialize(in_avals, *, window_strides, padding, lhs_dilation, rhs_dil
                                 rhs_dilation, (ls, rs, os), batch_group_count)
     if 0 in out_shape or 0 in tuple(la.shape) or 0 in tuple(ra.shape):
         return None
-    spatial = [la.shape[ls[i + 2]] for i in range(nsp)]
-    if builtins.any(n + builtins.min(lo, 0) + builtins.min(hi, 0) < 0 for n, (lo, hi) in zip(spatial, padding)):
-        return None
     ident = tuple(range(len(ls)))
     lperm = None if ls == ident else ls
     rperm = None if rs == ident else rs
@@ -189,7 +186,11 @@ def _conv_specialize(in_avals, *, window_strides, padding, lhs_dilation, rhs_dil
     if builtins.all(lo == hi and lo >= 0 for lo, hi in padding):
         cpad, fpad = tuple(lo for lo, _ in padding), None
     else:
-        cpad, fpad = (0,) * nsp, [v for lo, hi in reversed(padding) for v in (lo, hi)]
+        cpad = (0,) * nsp
+        cfg = ((0, 0, 0), (0, 0, 0)) + tuple((lo, hi, 0) for lo, hi in padding)   # on (N, C, spatial...)
+        fpad = fpad_widths(tuple(la.shape[i] for i in ls), cfg)
+        if fpad is None:
+            return None
     conv, stride, dil, groups = _CONV[nsp], tuple(window_strides), tuple(rhs_dilation), feature_group_count
     pad = F.pad
 

@@ -337,21 +337,25 @@ _FPAD_DTYPES = frozenset((torch.float16, torch.bfloat16, torch.float32, torch.fl
                           torch.bool))
 
 
+def fpad_widths(shape, padding_config):
+    """torch.nn.functional.pad's flat (last axis first) widths for `padding_config` on an operand
+    of `shape`, or None where F.pad cannot do it: interior padding, or a crop reaching past the
+    operand into the other edge's padding (F.pad crops before it pads)."""
+    if any(i != 0 or n + min(lo, 0) + min(hi, 0) < 0 for n, (lo, hi, i) in zip(shape, padding_config)):
+        return None
+    return [w for lo, hi, _ in reversed(padding_config) for w in (lo, hi)]
+
+
 def _pad_impl(x, padding_value, padding_config):
     x = _as_tensor(x)
     if isinstance(padding_value, torch.Tensor):
         padding_value = padding_value.item()
     if isinstance(padding_value, complex) and padding_value.imag == 0:
         padding_value = padding_value.real
-    if x.dtype in _FPAD_DTYPES and not isinstance(padding_value, complex) and all(
-            i == 0 and n + min(lo, 0) + min(hi, 0) >= 0 for n, (lo, hi, i) in zip(x.shape, padding_config)):
-        # no interior padding and crops inside the operand: one torch call (F.pad crops too)
-        flat = []
-        for lo, hi, _ in reversed(padding_config):
-            flat += [lo, hi]
-        if not any(flat):
-            return x
-        return torch.nn.functional.pad(x, flat, value=padding_value)
+    flat = fpad_widths(x.shape, padding_config) if x.dtype in _FPAD_DTYPES and \
+        not isinstance(padding_value, complex) else None
+    if flat is not None:   # one torch call (F.pad crops too)
+        return torch.nn.functional.pad(x, flat, value=padding_value) if any(flat) else x
     # interior padding first
     for ax, (lo, hi, interior) in enumerate(padding_config):
         if interior > 0 and x.shape[ax] > 1:
