@@ -244,8 +244,8 @@ class JitWrapped:
         if config._values["jax_disable_jit"]:
             return self.fun(*args, **kwargs)
         if config._values["jax_no_execution"]:   # (entering the option cleared the fast path)
-            raise RuntimeError(f"JAX tried to execute function jit({getattr(self.fun, '__name__', 'fun')}), but the no_execution "
-                               "config option is set")
+            name = getattr(self.fun, "__name__", "fun")
+            raise RuntimeError(f"JAX tried to execute function jit({name}), but the no_execution config option is set")
         if self._fast_ver != config.version:
             self._fast.clear()
             self._fast_ver = config.version
@@ -339,7 +339,7 @@ class JitWrapped:
 
     def _trace(self, key, leaves, treedef, statics, skw, dyn_args, dyn_kwargs):
         if config._values["jax_no_tracing"]:
-            name = getattr(self.fun, '__name__', 'fun')
+            name = getattr(self.fun, "__name__", "fun")
             raise RuntimeError(f"re-tracing function {name} for `jit`, but 'no_tracing' is set")
         if config._values["jax_explain_cache_misses"]:
             self._explain_miss(key, dyn_args, dyn_kwargs)
