@@ -37,6 +37,7 @@ class _FlatCallback:
 def _impl(*args, callback, result_avals, name, **_):
     from .array import ArrayImpl
     from .config import default_device
+    from .numpy.creation import _numpy_to_tensor
     dev = next((a.device for a in args if isinstance(a, torch.Tensor)), None) or torch.device(default_device())
     host = [ArrayImpl(a.detach().cpu() if isinstance(a, torch.Tensor) else torch.as_tensor(a), False)
             for a in args]
@@ -50,12 +51,8 @@ def _impl(*args, callback, result_avals, name, **_):
         if a.shape != tuple(aval.shape):
             raise RuntimeError(f"{name}: the callback's result {i} has shape {a.shape}, but "
                                f"result_shape_dtypes declares {tuple(aval.shape)}")
-        if a.dtype != aval.dtype:   # cast to the declared dtype, as JAX does
-            a = a.astype(aval.dtype)
-        a = np.array(a, order="C")   # a private C-ordered copy (np.ascontiguousarray makes 0-d 1-d)
-        t = torch.from_numpy(a) if aval.dtype != dtypes.bfloat16 else \
-            torch.from_numpy(a.astype(np.float32)).to(torch.bfloat16)
-        res.append(t.to(dev) if dev.type != "cpu" else t)
+        t = _numpy_to_tensor(a, aval.dtype)   # cast to the declared dtype, as JAX does
+        res.append(t if t.device == dev else t.to(dev))
     return res
 
 
