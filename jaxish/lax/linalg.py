@@ -113,12 +113,11 @@ def _dot_specialize(in_avals, dimension_numbers, precision=None, preferred_eleme
         body = f"{'_bmm' if bshape else '_mm'}({a}, {b})"
         if out_shape != ((batch, m, n) if bshape else (m, n)):
             body = f"{body}.reshape({out_shape})"
-    key = body
-    fn = _SPEC_TORCH.get(key)
+    fn = _SPEC_TORCH.get(body)   # one generated function per distinct body
     if fn is None:
         ns = {"_mm": torch.mm, "_bmm": torch.bmm, "_matmul": torch.matmul}
         exec(f"def dot(l, r):\n    return {body}\n", ns)
-        fn = _SPEC_TORCH[key] = ns["dot"]
+        fn = _SPEC_TORCH[body] = ns["dot"]
     return fn
 
 
